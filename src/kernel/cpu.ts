@@ -1,0 +1,120 @@
+/**
+ * Per-CPU state owned by the core: what the CPU runs, its pending continuation, the lock it spins on, its tick and
+ * its time accounting. (Policies keep their per-CPU runqueue data in structures of their own.)
+ *
+ * Time accounting protocol. `cursor` is the time up to which this CPU's time has been classified into buckets
+ * (user, kernel, sched, spin, idle). Work decided now but executed later (a critical section, a context switch, a
+ * syscall's cost) is committed at once, moving the cursor into the future; the open interval from the cursor on
+ * belongs to the CPU's current state (user segment, spinning, idle) and is committed when that state ends. At the
+ * end of a run the part of the committed future beyond the end is taken back from the most recent commits (`ring`),
+ * so every CPU's buckets add up to exactly the run's length.
+ */
+import type { SpinLock } from './lock.js';
+import type { Task } from './task.js';
+
+export const B_USER = 0;
+export const B_KERNEL = 1;
+export const B_SCHED = 2;
+export const B_SPIN = 3;
+export const B_IDLE = 4;
+export const BUCKET_NAMES = ['user', 'kernel', 'sched', 'spin', 'idle'] as const;
+
+/** What the CPU's pending event does. */
+export const PH_NONE = 0;
+/** A user compute segment [userFrom, segEnd) ends. */
+export const PH_USER_END = 1;
+/** Return from a kernel path: pending wakeups, need_resched, then the task's next instruction. */
+export const PH_RESUME = 2;
+/** The idle CPU was woken (IPI + idle exit): run schedule(). */
+export const PH_SCHED = 3;
+
+/** The locked step the CPU is executing or waiting to execute. */
+export const STEP_NONE = 0;
+export const STEP_SCHED = 1;
+export const STEP_WAKE = 2;
+export const STEP_YIELD = 3;
+
+const RING = 16;
+
+export class Cpu {
+  readonly id: number;
+  curr: Task | null = null;
+  /** Runs its idle task (curr === null) and is not in schedule(). */
+  idle = true;
+  needResched = false;
+  /** Pending continuation event slot and what it does. */
+  ev = -1;
+  phase = PH_NONE;
+  /** The current or next user compute segment. */
+  userFrom = 0;
+  segEnd = 0;
+  /** When the CPU entered (or will enter) idle. */
+  idleFrom = 0;
+  /** Lock the CPU spins on, and since when. */
+  spinLock: SpinLock | null = null;
+  spinFrom = 0;
+  /** The locked step in progress. */
+  step = STEP_NONE;
+  stepTask: Task | null = null;
+  stepFlags = 0;
+  stepCpu = -1;
+  /** Lockless work done before the step's lock (selectCpu), charged after the critical section. */
+  stepPreNs = 0;
+  /** Interrupt work (ticks) that arrived while spinning, charged after the critical section. */
+  deferredNs = 0;
+  tickEv = -1;
+  /** Tasks to wake, in order, with their wake flags, before the CPU continues. */
+  wakeQ: Task[] = [];
+  wakeFlags: number[] = [];
+  wakeHead = 0;
+
+  // accounting
+  cursor = 0;
+  readonly acc = new Float64Array(5);
+  private readonly ringB = new Int32Array(RING);
+  private readonly ringNs = new Float64Array(RING);
+  private ringN = 0;
+  private ringValid = 0;
+  nrSwitches = 0;
+
+  constructor(id: number) {
+    this.id = id;
+  }
+
+  /** Classifies the next `ns` of this CPU's time (from the cursor on) into `bucket`. */
+  commit(bucket: number, ns: number): void {
+    if (ns <= 0) return;
+    this.acc[bucket]! += ns;
+    this.cursor += ns;
+    const i = this.ringN++ % RING;
+    this.ringB[i] = bucket;
+    this.ringNs[i] = ns;
+    if (this.ringValid < RING) this.ringValid++;
+  }
+
+  /** Takes back the last `ns` committed (end of run). Throws if more than the ring remembers. */
+  uncommit(ns: number): void {
+    while (ns > 0) {
+      if (this.ringValid === 0) throw new Error(`cpu ${this.id}: cannot take back ${ns} ns of committed time`);
+      const i = (this.ringN - 1) % RING;
+      const take = Math.min(ns, this.ringNs[i]!);
+      this.acc[this.ringB[i]!]! -= take;
+      this.ringNs[i]! -= take;
+      this.cursor -= take;
+      ns -= take;
+      if (this.ringNs[i]! === 0) {
+        this.ringN--;
+        this.ringValid--;
+      }
+    }
+  }
+
+  pendingWake(): boolean {
+    return this.wakeHead < this.wakeQ.length;
+  }
+
+  pushWake(t: Task, flags: number): void {
+    this.wakeQ.push(t);
+    this.wakeFlags.push(flags);
+  }
+}

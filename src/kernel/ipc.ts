@@ -1,0 +1,47 @@
+/**
+ * Channels: the pipes and stream sockets tasks talk over. A channel holds a byte count (the data itself does not
+ * matter), a capacity, and FIFO wait queues of blocked readers and writers (linked through task.waitNext).
+ *
+ * Semantics (follow Linux 6.x fs/pipe.c pipe_write/pipe_read and net/unix/af_unix.c unix_stream_sendmsg):
+ * - a write of n bytes blocks while fewer than n bytes of room remain (writes up to PIPE_BUF are atomic);
+ * - a read of n bytes blocks until n bytes are there (hackbench reads a 100-byte message, looping on short reads);
+ * - a write wakes every blocked reader and a read that frees room wakes every blocked writer, both with a sync
+ *   wakeup (wake_up_interruptible_sync_poll); the woken tasks retry their read or write.
+ */
+import type { Task } from './task.js';
+
+export const PIPE_CAPACITY = 65536; // PIPE_DEF_BUFFERS (16) x 4 KiB pages
+export const SOCKET_CAPACITY = 212992; // default net.core.wmem_default: one socket's send buffer
+
+export class Channel {
+  readonly id: number;
+  readonly capacity: number;
+  /** Kernel work per read or write besides syscall entry and copy (pipe or socket, from the cost table). */
+  readonly opNs: number;
+  bytes = 0;
+  messages = 0;
+  readersHead: Task | null = null;
+  readersTail: Task | null = null;
+  writersHead: Task | null = null;
+  writersTail: Task | null = null;
+
+  constructor(id: number, capacity: number, opNs: number) {
+    this.id = id;
+    this.capacity = capacity;
+    this.opNs = opNs;
+  }
+
+  addReader(t: Task): void {
+    t.waitNext = null;
+    if (this.readersTail) this.readersTail.waitNext = t;
+    else this.readersHead = t;
+    this.readersTail = t;
+  }
+
+  addWriter(t: Task): void {
+    t.waitNext = null;
+    if (this.writersTail) this.writersTail.waitNext = t;
+    else this.writersHead = t;
+    this.writersTail = t;
+  }
+}

@@ -1,0 +1,1152 @@
+/**
+ * The simulated kernel core: tasks, CPUs, the kernel paths schedulers drive (schedule, wakeup, tick, fork, exit,
+ * wait, yield, sleep), reschedule IPIs, locks as timed resources, and time accounting. The core never names a
+ * policy: it calls the hooks of kernel/sched-class.ts and checks what they return.
+ *
+ * Event kinds: EV_CPU (a CPU's continuation), EV_TICK (a busy CPU's timer tick), EV_IPI (reschedule IPI arrives),
+ * EV_GRANT (a lock passes to the next spinning CPU), EV_TIMER (a sleeping task's timer).
+ *
+ * Protocol of a locked kernel path ("step") on CPU c at time now:
+ * 1. Lockless work before the lock (selectCpu) is priced but charged after the critical section.
+ * 2. c requests the path's lock (policy.rqLock). Free: granted at now + the lock line's transfer from its last
+ *    holder. Busy: c spins in FIFO order until the holder's section ends, then the line moves to c.
+ * 3. At the grant the critical section runs with the state as of then: the policy decides and declares its work;
+ *    the hold time is lockNs + the path's base cost + the priced work. Its effects (enqueue, pick) become visible at
+ *    the grant, i.e. up to one hold time early to lockless readers: the error this model accepts.
+ * 4. After the release, c pays what follows (context switch, the lockless pre-work, deferred interrupts) and
+ *    continues at a known time. Nothing touches shared state at a future time: every later interaction is an event.
+ *
+ * Other rules:
+ * - A syscall's own cost (entry, copy) is charged before the wakeups it causes (pipe_write copies, then wakes).
+ * - need_resched is honoured at the next preemption point: at once for a CPU in user mode (IPI or tick return), at
+ *   the end of the current kernel path otherwise (no kernel preemption, as in 2.4 and non-PREEMPT kernels).
+ * - An idle CPU takes no ticks (tickless); a woken idle CPU pays the IPI latency and the idle exit.
+ * - Wakeups from timers and the workload's initial spawns run in interrupt context: they take locks without
+ *   queueing (waiting until the lock is free) and their time is charged to no CPU.
+ * - Ticks on a busy CPU steal time from what runs there; their lock is taken without queueing.
+ *
+ * Follows the structure of Linux kernel/sched/core.c (__schedule, try_to_wake_up, scheduler_tick, do_sched_yield,
+ * wake_up_new_task) as common ground of the 2.4, 2.6 and modern kernels; the policy hooks carry the differences.
+ */
+import { EventQueue } from '../engine/event-queue.js';
+import { Rng } from '../engine/rng.js';
+import { Histogram } from '../metrics/histogram.js';
+import type { Machine } from '../machine/topology.js';
+import {
+  OP_COMPUTE,
+  OP_COMPUTE_EXP,
+  OP_COMPUTE_UNIF,
+  OP_COUNT,
+  OP_EXEC,
+  OP_EXIT,
+  OP_FORK,
+  OP_LOOP,
+  OP_NAMES,
+  OP_RECV,
+  OP_SEND,
+  OP_SEND_RR,
+  OP_SLEEP,
+  OP_WAIT,
+  OP_YIELD,
+  type Program,
+} from '../workloads/program.js';
+import {
+  B_IDLE,
+  B_KERNEL,
+  B_SCHED,
+  B_SPIN,
+  B_USER,
+  Cpu,
+  PH_NONE,
+  PH_RESUME,
+  PH_SCHED,
+  PH_USER_END,
+  STEP_NONE,
+  STEP_SCHED,
+  STEP_WAKE,
+  STEP_YIELD,
+} from './cpu.js';
+import { Channel } from './ipc.js';
+import { SpinLock } from './lock.js';
+import {
+  DEQ_EXIT,
+  DEQ_MIGRATE,
+  DEQ_SLEEP,
+  ENQ_MIGRATE,
+  ENQ_NEW,
+  ENQ_WAKEUP,
+  WF_FORK,
+  WF_SYNC,
+  WF_TIMER,
+  type KernelView,
+  type SchedCtx,
+  type SchedPolicy,
+} from './sched-class.js';
+import {
+  SCHED_NORMAL,
+  TASK_BLOCKED,
+  TASK_DEAD,
+  TASK_RUNNABLE,
+  TASK_RUNNING,
+  TASK_ZOMBIE,
+  Task,
+  WAIT_CHILD,
+  WAIT_NONE,
+  WAIT_READ,
+  WAIT_TIMER,
+  WAIT_WRITE,
+} from './task.js';
+
+const EV_CPU = 1;
+const EV_TICK = 2;
+const EV_IPI = 3;
+const EV_GRANT = 4;
+const EV_TIMER = 5;
+
+/** Optional observers (traces); they never steer the run. */
+export interface KernelObserver {
+  onSwitch?(cpu: number, prev: Task | null, next: Task | null, t: number): void;
+  onWakeup?(task: Task, targetCpu: number, wakerCpu: number, t: number): void;
+  onMigrate?(task: Task, fromCpu: number, toCpu: number, t: number): void;
+  onFork?(parent: Task | null, child: Task, t: number): void;
+  onExit?(task: Task, t: number): void;
+}
+
+export interface KernelOptions {
+  machine: Machine;
+  policy: SchedPolicy;
+  seed: number;
+  /** Overrides the policy's HZ. */
+  hz?: number;
+  /** Check invariants after every event (tests; slow). */
+  checkInvariants?: boolean;
+  observer?: KernelObserver;
+}
+
+export interface SpawnOptions {
+  name?: string;
+  nice?: number;
+  policy?: number;
+  rtPriority?: number;
+  allowed?: Uint32Array | null;
+  /** Channel ids behind the task's file descriptors. */
+  fds?: number[];
+  /** Address-space group: tasks spawned with the same key are threads of one process. */
+  mmKey?: string;
+  /** CPU the spawning parent runs on (where the task is created; its memory node). */
+  cpu?: number;
+}
+
+/** Thrown for errors in the simulated world that are the input's fault (a program that never advances time). */
+export class ModelError extends Error {}
+
+class Ctx implements SchedCtx {
+  cpu = 0;
+  start = 0;
+  cost = 0;
+  spin = 0;
+  private readonly nested: SpinLock[] = [];
+  private readonly nestedAt: number[] = [];
+  private nNested = 0;
+  /** The lock the path itself holds (taking it again would deadlock). */
+  primary: SpinLock | null = null;
+
+  constructor(private readonly k: Kernel) {}
+
+  begin(cpu: number, t: number): void {
+    this.cpu = cpu;
+    this.start = t;
+    this.cost = 0;
+    this.spin = 0;
+    this.nNested = 0;
+    this.primary = null;
+  }
+
+  get now(): number {
+    return this.start + this.cost;
+  }
+
+  examine(n: number): void {
+    this.cost += n * this.k.cost.taskExamineNs;
+    this.k.examined += n;
+  }
+
+  inspect(n: number): void {
+    this.cost += n * this.k.cost.rqInspectNs;
+    this.k.inspected += n;
+  }
+
+  addNs(ns: number): void {
+    this.cost += ns;
+  }
+
+  line(from: number): void {
+    this.cost += this.k.machine.lineNs(from, this.cpu);
+  }
+
+  lock(l: SpinLock): void {
+    if (l === this.primary) throw new Error(`lock ${l.name} is already held by this path (self-deadlock)`);
+    for (let i = 0; i < this.nNested; i++) if (this.nested[i] === l) throw new Error(`lock ${l.name} taken twice in one path`);
+    const t = this.start + this.cost;
+    const wait = l.busyUntil > t ? l.busyUntil - t : 0;
+    const xfer = l.lastCpu >= 0 ? this.k.machine.lineNs(l.lastCpu, this.cpu) : 0;
+    l.acquisitions++;
+    if (wait > 0 || l.qLen > 0) {
+      l.contended++;
+      l.recordWait(wait + xfer);
+      this.spin += wait;
+    }
+    this.cost += wait + xfer + this.k.cost.lockNs;
+    l.lastCpu = this.cpu;
+    l.busyUntil = Infinity; // held until finish()
+    this.nested[this.nNested] = l;
+    this.nestedAt[this.nNested] = this.start + this.cost;
+    this.nNested++;
+  }
+
+  trylock(l: SpinLock): boolean {
+    if (!l.freeAt(this.start + this.cost)) {
+      l.trylockFailures++;
+      return false;
+    }
+    this.lock(l);
+    return true;
+  }
+
+  migrate(t: Task, toCpu: number): void {
+    this.k.migrateQueued(t, toCpu, this);
+  }
+
+  /** Releases the nested locks at `end`. */
+  finish(end: number): void {
+    for (let i = 0; i < this.nNested; i++) {
+      const l = this.nested[i]!;
+      l.busyUntil = end;
+      l.recordHold(end - this.nestedAt[i]!);
+      this.k.lockReleased(l);
+    }
+    this.nNested = 0;
+  }
+}
+
+export class Kernel implements KernelView {
+  readonly machine: Machine;
+  readonly policy: SchedPolicy;
+  readonly nCpus: number;
+  readonly cost: Machine['cost'];
+  readonly hz: number;
+  readonly tickNs: number;
+  readonly seed: number;
+  readonly q = new EventQueue(4096);
+  readonly cpus: Cpu[];
+  readonly locks: SpinLock[] = [];
+  readonly channels: Channel[] = [];
+  readonly programs: Program[] = [];
+  /** Live tasks (not reaped), in no particular order. */
+  readonly tasks: Task[] = [];
+  /** Every task ever created, by id. */
+  readonly allTasks: Task[] = [];
+  readonly latency = new Histogram();
+  readonly observer: KernelObserver | null;
+  private readonly check: boolean;
+  private readonly ctx: Ctx;
+  private readonly rngs = new Map<string, Rng>();
+  private readonly workRng: Rng;
+  private readonly idleMask: Uint32Array;
+  private nextMm = 1;
+  private readonly mmKeys = new Map<string, number>();
+  private taskIndex: Int32Array = new Int32Array(1024);
+
+  now = 0;
+  /** Runnable tasks waiting for a CPU (state RUNNABLE). */
+  nrWaiting = 0;
+  nrIdle: number;
+  /** Tasks alive (not zombie or dead); the run ends when it drops to 0 after tasks existed. */
+  nrLive = 0;
+  finishedAt = -1;
+
+  // statistics
+  events = 0;
+  contextSwitches = 0;
+  readonly migrations = new Float64Array(5);
+  ipis = 0;
+  wakeups = 0;
+  ticks = 0;
+  examined = 0;
+  inspected = 0;
+  forks = 0;
+  throughput = 0;
+  private wasteNs = 0;
+  private wasteT = 0;
+
+  constructor(opts: KernelOptions) {
+    this.machine = opts.machine;
+    this.policy = opts.policy;
+    this.nCpus = opts.machine.nCpus;
+    this.cost = opts.machine.cost;
+    this.hz = opts.hz ?? opts.policy.hz;
+    this.tickNs = Math.round(1e9 / this.hz);
+    this.seed = opts.seed;
+    this.check = opts.checkInvariants ?? false;
+    this.observer = opts.observer ?? null;
+    this.cpus = Array.from({ length: this.nCpus }, (_, i) => new Cpu(i));
+    this.idleMask = new Uint32Array((this.nCpus + 31) >>> 5);
+    for (let c = 0; c < this.nCpus; c++) this.idleMask[c >>> 5]! |= 1 << (c & 31);
+    this.nrIdle = this.nCpus;
+    this.ctx = new Ctx(this);
+    this.workRng = this.rng('workload');
+    this.policy.attach(this);
+  }
+
+  // ---------------------------------------------------------------- KernelView
+
+  curr(cpu: number): Task | null {
+    return this.cpus[cpu]!.curr;
+  }
+
+  isIdle(cpu: number): boolean {
+    return this.cpus[cpu]!.idle;
+  }
+
+  findIdleCpu(t: Task, from: number): number {
+    if (this.nrIdle === 0) return -1;
+    const n = this.nCpus;
+    const words = this.idleMask.length;
+    let w = from >>> 5;
+    let bits = this.idleMask[w]! & (~0 << (from & 31));
+    for (let i = 0; i <= words; i++) {
+      while (bits !== 0) {
+        const b = 31 - Math.clz32(bits & -bits);
+        const c = (w << 5) + b;
+        if (c < n && t.allowedOn(c)) return c;
+        bits &= bits - 1;
+      }
+      w = w + 1 === words ? 0 : w + 1;
+      bits = this.idleMask[w]!;
+      if (i === words - 1) bits &= (from & 31) === 0 ? 0 : ~(~0 << (from & 31));
+    }
+    return -1;
+  }
+
+  newLock(name: string): SpinLock {
+    const l = new SpinLock(this.locks.length, name, this.nCpus);
+    this.locks.push(l);
+    return l;
+  }
+
+  rng(name: string): Rng {
+    let r = this.rngs.get(name);
+    if (!r) {
+      r = new Rng(this.seed, name);
+      this.rngs.set(name, r);
+    }
+    return r;
+  }
+
+  // ---------------------------------------------------------------- world building
+
+  addProgram(p: Program): number {
+    this.programs.push(p);
+    return this.programs.length - 1;
+  }
+
+  /** Adds a pipe (kind 'pipe') or AF_UNIX stream socket ('socket') of the given capacity in payload bytes. */
+  addChannel(capacity: number, kind: 'pipe' | 'socket' = 'pipe'): number {
+    const ch = new Channel(this.channels.length, capacity, kind === 'pipe' ? this.cost.pipeOpNs : this.cost.sockOpNs);
+    this.channels.push(ch);
+    return ch.id;
+  }
+
+  /** Creates a task at the current time with no parent and wakes it (wake_up_new_task), in interrupt context. */
+  spawn(program: number, o: SpawnOptions = {}): Task {
+    const cpu = o.cpu ?? 0;
+    let mm: number;
+    if (o.mmKey !== undefined) {
+      mm = this.mmKeys.get(o.mmKey) ?? this.nextMm++;
+      this.mmKeys.set(o.mmKey, mm);
+    } else mm = this.nextMm++;
+    const t = this.createTask(this.programs[program]!, null, mm, cpu, Int32Array.from(o.fds ?? []));
+    if (o.name) t.name = o.name;
+    t.nice = o.nice ?? 0;
+    t.policy = o.policy ?? SCHED_NORMAL;
+    t.rtPriority = o.rtPriority ?? 0;
+    t.allowed = o.allowed ?? null;
+    if (!t.allowedOn(t.cpu)) t.cpu = this.firstAllowed(t);
+    this.ctx.begin(cpu, this.now);
+    this.policy.initTask(t, null, this.ctx);
+    this.observer?.onFork?.(null, t, this.now);
+    this.wakeInterrupt(t, WF_FORK);
+    return t;
+  }
+
+  private createTask(prog: Program, parent: Task | null, mm: number, cpu: number, fds: Int32Array): Task {
+    const t = new Task(this.allTasks.length, prog, parent, mm, this.now, fds);
+    if (parent && parent.mm === mm) t.tgid = parent.tgid;
+    t.cpu = cpu;
+    t.memNode = this.machine.cpuNode[cpu]!;
+    t.state = TASK_BLOCKED; // TASK_NEW until its first wakeup
+    this.allTasks.push(t);
+    if (this.taskIndex.length <= t.id) {
+      const ni = new Int32Array(this.taskIndex.length * 2);
+      ni.set(this.taskIndex);
+      this.taskIndex = ni;
+    }
+    this.taskIndex[t.id] = this.tasks.length;
+    this.tasks.push(t);
+    this.nrLive++;
+    this.forks++;
+    return t;
+  }
+
+  private removeTask(t: Task): void {
+    const i = this.taskIndex[t.id]!;
+    const last = this.tasks.pop()!;
+    if (last !== t) {
+      this.tasks[i] = last;
+      this.taskIndex[last.id] = i;
+    }
+  }
+
+  private firstAllowed(t: Task): number {
+    for (let c = 0; c < this.nCpus; c++) if (t.allowedOn(c)) return c;
+    throw new ModelError(`task ${t.name} (${t.id}) may run on no CPU of this ${this.nCpus}-CPU machine`);
+  }
+
+  // ---------------------------------------------------------------- the loop
+
+  /** Runs events up to and including time `until`; stops early when every task has exited. */
+  run(until: number): void {
+    const q = this.q;
+    while (this.finishedAt < 0 && q.size > 0 && q.peekTime() <= until) {
+      q.pop();
+      if (q.time < this.now) throw new Error(`time went backwards: ${q.time} < ${this.now}`);
+      this.now = q.time;
+      this.events++;
+      const target = q.target;
+      switch (q.kind) {
+        case EV_CPU:
+          this.onCpuEvent(this.cpus[target]!);
+          break;
+        case EV_TICK:
+          this.onTick(this.cpus[target]!);
+          break;
+        case EV_IPI:
+          this.onIpi(this.cpus[target]!);
+          break;
+        case EV_GRANT:
+          this.onGrant(this.locks[target]!);
+          break;
+        case EV_TIMER:
+          this.onTimer(this.allTasks[target]!);
+          break;
+      }
+      if (this.check) this.checkInvariants();
+    }
+    if (this.finishedAt < 0 && until !== Infinity && this.now < until) this.now = until;
+  }
+
+  private setEvent(c: Cpu, t: number, phase: number): void {
+    c.phase = phase;
+    c.ev = this.q.schedule(t, EV_CPU, c.id);
+  }
+
+  private onCpuEvent(c: Cpu): void {
+    const phase = c.phase;
+    c.ev = -1;
+    c.phase = PH_NONE;
+    if (phase === PH_USER_END) {
+      const t = c.curr!;
+      const ran = this.now - c.userFrom;
+      c.commit(B_USER, ran);
+      t.sumExecNs += ran;
+      t.remainingNs = 0;
+      t.pc++;
+      this.resume(c);
+    } else if (phase === PH_RESUME) {
+      this.resume(c);
+    } else if (phase === PH_SCHED) {
+      c.commit(B_IDLE, this.now - c.cursor);
+      this.requestStep(c, STEP_SCHED, this.policy.rqLock(c.id));
+    }
+  }
+
+  /** The CPU is at a preemption point at `now` with its time committed up to now: decide what it does next. */
+  private resume(c: Cpu): void {
+    if (c.step !== STEP_NONE) {
+      this.requestLock(c, this.policy.rqLock(c.id));
+      return;
+    }
+    if (c.pendingWake()) {
+      this.wakeStep(c);
+      return;
+    }
+    if (c.wakeQ.length > 0) {
+      c.wakeQ.length = 0;
+      c.wakeFlags.length = 0;
+      c.wakeHead = 0;
+    }
+    if (c.needResched || c.curr === null || c.curr.state !== TASK_RUNNING) {
+      this.requestStep(c, STEP_SCHED, this.policy.rqLock(c.id));
+      return;
+    }
+    this.runOps(c, c.curr);
+  }
+
+  /** The CPU continues at time t >= now (its time committed up to t). */
+  private continueAt(c: Cpu, t: number): void {
+    if (t <= this.now) {
+      this.resume(c);
+      return;
+    }
+    const task = c.curr;
+    if (task !== null && !c.pendingWake() && !c.needResched && task.state === TASK_RUNNING) {
+      const op = task.prog.op[task.pc]!;
+      if (op === OP_COMPUTE || op === OP_COMPUTE_EXP || op === OP_COMPUTE_UNIF) {
+        this.startCompute(c, task, t);
+        return;
+      }
+    }
+    this.setEvent(c, t, PH_RESUME);
+  }
+
+  private startCompute(c: Cpu, task: Task, t: number): void {
+    let d = task.remainingNs;
+    if (d <= 0) {
+      const p = task.prog;
+      const pc = task.pc;
+      const op = p.op[pc]!;
+      if (op === OP_COMPUTE) d = p.a[pc]!;
+      else if (op === OP_COMPUTE_EXP) d = this.workRng.exp(p.a[pc]!);
+      else d = this.workRng.uniform(p.a[pc]!, p.b[pc]!);
+      if (task.memNode !== this.machine.cpuNode[c.id]) d = Math.round((d * this.machine.memSlowdownMilli(c.id, task.memNode)) / 1000);
+      d += task.refillDebtNs;
+      task.refillDebtNs = 0;
+      if (d < 1) d = 1;
+      task.remainingNs = d;
+    }
+    c.userFrom = t;
+    c.segEnd = t + d;
+    this.setEvent(c, t + d, PH_USER_END);
+  }
+
+  // ---------------------------------------------------------------- task programs
+
+  /** Interprets the task's instructions at `now` until it computes, blocks or needs a kernel path. */
+  private runOps(c: Cpu, task: Task): void {
+    const p = task.prog;
+    const k = this.cost;
+    for (let guard = 0; ; guard++) {
+      if (guard > 100_000)
+        throw new ModelError(`program "${p.name}" of task ${task.id} loops without computing, sleeping or blocking`);
+      const pc = task.pc;
+      const op = p.op[pc]!;
+      switch (op) {
+        case OP_COMPUTE:
+        case OP_COMPUTE_EXP:
+        case OP_COMPUTE_UNIF:
+          this.startCompute(c, task, this.now);
+          return;
+        case OP_LOOP: {
+          const slot = p.c[pc]!;
+          const count = p.b[pc]!;
+          const n = ++task.loops[slot]!;
+          if (count < 0 || n < count) task.pc = p.a[pc]!;
+          else {
+            task.loops[slot] = 0;
+            task.pc++;
+          }
+          continue;
+        }
+        case OP_COUNT:
+          this.throughput += p.a[pc]!;
+          task.pc++;
+          continue;
+        default:
+          break;
+      }
+      // Kernel entry: the syscall runs at now, its own cost is committed, then wakeups / schedule() follow.
+      let cost = k.syscallNs;
+      switch (op) {
+        case OP_SEND:
+        case OP_SEND_RR: {
+          const bytes = p.b[pc]!;
+          const fd = op === OP_SEND ? p.a[pc]! : p.a[pc]! + (task.cursor % p.c[pc]!);
+          const ch = this.channels[task.fds[fd]!]!;
+          if (ch === undefined) throw new ModelError(`program "${p.name}": fd ${fd} is not open`);
+          if (ch.bytes + bytes > ch.capacity) {
+            task.state = TASK_BLOCKED;
+            task.waitKind = WAIT_WRITE;
+            ch.addWriter(task);
+            break;
+          }
+          ch.bytes += bytes;
+          ch.messages++;
+          cost += ch.opNs + Math.round((bytes * k.copyNsPerKb) / 1024);
+          if (op === OP_SEND_RR) task.cursor++;
+          task.pc++;
+          let r = ch.readersHead;
+          ch.readersHead = ch.readersTail = null;
+          while (r !== null) {
+            const nx = r.waitNext;
+            r.waitNext = null;
+            c.pushWake(r, WF_SYNC);
+            r = nx;
+          }
+          break;
+        }
+        case OP_RECV: {
+          const bytes = p.b[pc]!;
+          const ch = this.channels[task.fds[p.a[pc]!]!]!;
+          if (ch === undefined) throw new ModelError(`program "${p.name}": fd ${p.a[pc]} is not open`);
+          if (ch.bytes < bytes) {
+            task.state = TASK_BLOCKED;
+            task.waitKind = WAIT_READ;
+            ch.addReader(task);
+            break;
+          }
+          ch.bytes -= bytes;
+          cost += ch.opNs + Math.round((bytes * k.copyNsPerKb) / 1024);
+          task.pc++;
+          let w = ch.writersHead;
+          ch.writersHead = ch.writersTail = null;
+          while (w !== null) {
+            const nx = w.waitNext;
+            w.waitNext = null;
+            c.pushWake(w, WF_SYNC);
+            w = nx;
+          }
+          break;
+        }
+        case OP_YIELD:
+          task.pc++;
+          c.commit(B_KERNEL, cost);
+          this.requestStep(c, STEP_YIELD, this.policy.rqLock(c.id), this.now + cost);
+          return;
+        case OP_SLEEP:
+          task.pc++;
+          task.state = TASK_BLOCKED;
+          task.waitKind = WAIT_TIMER;
+          task.timerEv = this.q.schedule(this.now + cost + p.a[pc]!, EV_TIMER, task.id);
+          break;
+        case OP_FORK: {
+          const thread = p.b[pc]! === 1;
+          const child = this.createTask(this.programs[p.a[pc]!]!, task, thread ? task.mm : this.nextMm++, c.id, task.fds);
+          child.nice = task.nice;
+          child.policy = task.policy;
+          child.rtPriority = task.rtPriority;
+          child.allowed = task.allowed;
+          task.nChildren++;
+          this.ctx.begin(c.id, this.now);
+          this.policy.initTask(child, task, this.ctx);
+          cost += (thread ? Math.round(k.forkNs / 4) : k.forkNs) + this.ctx.cost;
+          this.observer?.onFork?.(task, child, this.now);
+          task.pc++;
+          c.pushWake(child, WF_FORK);
+          break;
+        }
+        case OP_EXEC:
+          cost += k.execNs;
+          task.prog = this.programs[p.a[pc]!]!;
+          task.name = task.prog.name;
+          task.loops = new Int32Array(task.prog.loopSlots);
+          task.pc = 0;
+          task.cursor = 0;
+          task.mm = this.nextMm++;
+          c.commit(B_KERNEL, cost);
+          this.continueAt(c, this.now + cost);
+          return;
+        case OP_EXIT: {
+          cost += k.exitNs;
+          task.state = TASK_ZOMBIE;
+          task.exitedAt = this.now;
+          this.nrLive--;
+          this.observer?.onExit?.(task, this.now);
+          const parent = task.parent;
+          if (parent !== null && parent.state !== TASK_ZOMBIE && parent.state !== TASK_DEAD) {
+            (parent.zombies ??= []).push(task);
+            if (parent.state === TASK_BLOCKED && parent.waitKind === WAIT_CHILD) c.pushWake(parent, 0);
+          }
+          // without a live parent the task is reaped when its CPU switches away (finishSchedule)
+          if (this.nrLive === 0) this.finishedAt = this.now + cost;
+          break;
+        }
+        case OP_WAIT: {
+          const z = task.zombies;
+          if (z !== null && z.length > 0) {
+            this.reap(z.shift()!, task);
+            task.pc++;
+          } else if (task.nChildren === 0) {
+            task.pc++;
+          } else {
+            task.state = TASK_BLOCKED;
+            task.waitKind = WAIT_CHILD;
+          }
+          break;
+        }
+        default:
+          throw new ModelError(`program "${p.name}": unknown instruction ${op} (${OP_NAMES[op] ?? '?'}) at ${pc}`);
+      }
+      c.commit(B_KERNEL, cost);
+      if (task.state !== TASK_RUNNING) c.needResched = true;
+      this.continueAt(c, this.now + cost);
+      return;
+    }
+  }
+
+  private reap(z: Task, reaper: Task | null): void {
+    z.state = TASK_DEAD;
+    if (reaper !== null) reaper.nChildren--;
+    this.policy.taskDead?.(z, reaper);
+    this.removeTask(z);
+  }
+
+  // ---------------------------------------------------------------- locked steps
+
+  private requestStep(c: Cpu, step: number, lock: SpinLock, at = this.now): void {
+    c.step = step;
+    if (at > this.now) {
+      // the step starts after work already committed: resume() requests the lock then
+      this.setEvent(c, at, PH_RESUME);
+      return;
+    }
+    this.requestLock(c, lock);
+  }
+
+  private requestLock(c: Cpu, lock: SpinLock): void {
+    if (lock.freeAt(this.now)) {
+      const xfer = lock.lastCpu >= 0 && lock.lastCpu !== c.id ? this.machine.lineNs(lock.lastCpu, c.id) : 0;
+      this.runCS(c, lock, this.now + xfer, this.now, false);
+      return;
+    }
+    c.spinLock = lock;
+    c.spinFrom = this.now;
+    lock.push(c.id);
+    if (lock.grantEv < 0 && lock.qLen === 1) this.scheduleGrant(lock);
+  }
+
+  private scheduleGrant(lock: SpinLock): void {
+    const head = lock.head();
+    const xfer = lock.lastCpu >= 0 && lock.lastCpu !== head ? this.machine.lineNs(lock.lastCpu, head) : 0;
+    const at = Math.max(lock.busyUntil, this.now) + xfer;
+    lock.grantEv = this.q.schedule(at, EV_GRANT, lock.id);
+  }
+
+  /** A lock's section ended (nested release): pass it on if CPUs wait. */
+  lockReleased(lock: SpinLock): void {
+    if (lock.qLen > 0 && lock.grantEv < 0) this.scheduleGrant(lock);
+  }
+
+  private onGrant(lock: SpinLock): void {
+    lock.grantEv = -1;
+    if (lock.busyUntil > this.now) {
+      this.scheduleGrant(lock);
+      return;
+    }
+    const c = this.cpus[lock.shift()]!;
+    c.spinLock = null;
+    this.runCS(c, lock, this.now, c.spinFrom, true);
+  }
+
+  /** Runs c's pending step under `lock`, granted at g (>= now) after being requested at `requested`. */
+  private runCS(c: Cpu, lock: SpinLock, g: number, requested: number, contended: boolean): void {
+    const k = this.cost;
+    lock.acquisitions++;
+    if (contended) {
+      lock.contended++;
+      lock.recordWait(g - requested);
+      c.commit(B_SPIN, g - requested);
+    } else {
+      c.commit(B_SCHED, g - requested);
+    }
+    const ctx = this.ctx;
+    ctx.begin(c.id, g);
+    ctx.primary = lock;
+    ctx.addNs(k.lockNs);
+    const step = c.step;
+    c.step = STEP_NONE;
+    let post = 0;
+    let reschedCpu = -1;
+    let next: Task | null = null;
+    let prev: Task | null = null;
+    let yieldResched = false;
+    if (step === STEP_SCHED) {
+      ctx.addNs(k.schedBaseNs);
+      prev = c.curr;
+      next = this.csSchedule(c, prev, ctx);
+    } else if (step === STEP_WAKE) {
+      ctx.addNs(k.wakeupBaseNs);
+      reschedCpu = this.csWake(c.stepTask!, c.stepCpu, c.id, c.stepFlags, ctx);
+      c.stepTask = null;
+    } else if (step === STEP_YIELD) {
+      yieldResched = this.policy.yieldTask(c.id, c.curr!, ctx);
+    }
+    const hold = ctx.cost;
+    const end = g + hold;
+    lock.busyUntil = end;
+    lock.lastCpu = c.id;
+    lock.recordHold(hold);
+    ctx.finish(end);
+    c.commit(B_SPIN, ctx.spin);
+    c.commit(B_SCHED, hold - ctx.spin);
+    if (lock.qLen > 0 && lock.grantEv < 0) this.scheduleGrant(lock);
+    // after the release
+    post = c.stepPreNs + c.deferredNs;
+    c.stepPreNs = 0;
+    c.deferredNs = 0;
+    if (step === STEP_SCHED) {
+      this.finishSchedule(c, prev, next, end, post);
+      return;
+    }
+    c.commit(B_SCHED, post);
+    if (step === STEP_WAKE && reschedCpu >= 0) this.resched(reschedCpu, c.id, end);
+    if (step === STEP_YIELD && yieldResched) c.needResched = true;
+    this.continueAt(c, end + post);
+  }
+
+  // ---------------------------------------------------------------- wakeup
+
+  /** Takes the next pending wakeup of c: lockless CPU choice, then the target runqueue's lock. */
+  private wakeStep(c: Cpu): void {
+    const i = c.wakeHead++;
+    const p = c.wakeQ[i]!;
+    const flags = c.wakeFlags[i]!;
+    if (p.state !== TASK_BLOCKED) {
+      this.resume(c);
+      return;
+    }
+    if (this.isOnCpu(p)) {
+      // still current on its CPU (blocking, not yet dequeued): just make it running again
+      p.state = TASK_RUNNING;
+      p.waitKind = WAIT_NONE;
+      c.commit(B_SCHED, this.cost.wakeupBaseNs);
+      this.continueAt(c, this.now + this.cost.wakeupBaseNs);
+      return;
+    }
+    const ctx = this.ctx;
+    ctx.begin(c.id, this.now);
+    const target = this.policy.selectCpu(p, c.id, flags, ctx);
+    this.checkCpuChoice(p, target, 'selectCpu');
+    c.stepPreNs = ctx.cost;
+    c.stepTask = p;
+    c.stepFlags = flags;
+    c.stepCpu = target;
+    c.step = STEP_WAKE;
+    this.requestLock(c, this.policy.rqLock(target));
+  }
+
+  private isOnCpu(p: Task): boolean {
+    return this.cpus[p.cpu]!.curr === p;
+  }
+
+  /** Under the target's runqueue lock: enqueue and ask for preemption. Returns the CPU to reschedule or -1. */
+  private csWake(p: Task, target: number, wakerCpu: number, flags: number, ctx: SchedCtx): number {
+    if (p.state !== TASK_BLOCKED) return -1; // woken meanwhile by someone else
+    if (this.isOnCpu(p)) {
+      p.state = TASK_RUNNING;
+      p.waitKind = WAIT_NONE;
+      return -1;
+    }
+    this.wakeups++;
+    p.waitKind = WAIT_NONE;
+    if (p.cpu !== target) this.setTaskCpu(p, target);
+    p.state = TASK_RUNNABLE;
+    this.addWaiting(1);
+    p.wakeAt = this.now;
+    this.policy.enqueue(target, p, (flags & WF_FORK) !== 0 ? ENQ_NEW : ENQ_WAKEUP, ctx);
+    this.observer?.onWakeup?.(p, target, wakerCpu, this.now);
+    const r = this.policy.checkPreempt(target, p, wakerCpu, flags, ctx);
+    if (r >= this.nCpus) throw new Error(`policy ${this.policy.name}: checkPreempt returned CPU ${r}`);
+    return r;
+  }
+
+  /** Wakeup in interrupt context (timer, initial spawn): locks without queueing, time charged to no CPU. */
+  private wakeInterrupt(p: Task, flags: number): void {
+    const ctx = this.ctx;
+    const from = p.cpu;
+    ctx.begin(from, this.now);
+    const target = this.policy.selectCpu(p, from, flags | WF_TIMER, ctx);
+    this.checkCpuChoice(p, target, 'selectCpu');
+    ctx.lock(this.policy.rqLock(target));
+    ctx.addNs(this.cost.wakeupBaseNs);
+    const r = this.csWake(p, target, from, flags | WF_TIMER, ctx);
+    ctx.finish(ctx.now);
+    if (r >= 0) this.resched(r, -1, ctx.now);
+  }
+
+  private onTimer(p: Task): void {
+    p.timerEv = -1;
+    if (p.state === TASK_BLOCKED && p.waitKind === WAIT_TIMER) {
+      if (this.isOnCpu(p)) {
+        p.state = TASK_RUNNING;
+        p.waitKind = WAIT_NONE;
+      } else this.wakeInterrupt(p, 0);
+    }
+  }
+
+  private checkCpuChoice(p: Task, cpu: number, hook: string): void {
+    if (!(cpu >= 0 && cpu < this.nCpus) || !p.allowedOn(cpu))
+      throw new Error(`policy ${this.policy.name}: ${hook} chose CPU ${cpu} for task ${p.id}, which may not run there`);
+  }
+
+  /** Sets need_resched on `target` and, if it is remote, sends a reschedule IPI at time `at`. */
+  resched(target: number, fromCpu: number, at: number): void {
+    const tc = this.cpus[target]!;
+    if (tc.needResched) return;
+    tc.needResched = true;
+    if (target === fromCpu) return; // checked when the current path returns
+    this.ipis++;
+    this.q.schedule(at + this.cost.ipiNs, EV_IPI, target);
+  }
+
+  private onIpi(c: Cpu): void {
+    if (!c.needResched) return;
+    if (c.curr === null && c.ev < 0 && c.spinLock === null && c.step === STEP_NONE) {
+      const start = this.now >= c.idleFrom ? this.now + this.cost.idleExitNs : c.idleFrom;
+      this.setEvent(c, start, PH_SCHED);
+      return;
+    }
+    this.kick(c);
+  }
+
+  /** Makes a busy CPU honour need_resched at its next preemption point. */
+  private kick(c: Cpu): void {
+    if (c.spinLock !== null || c.ev < 0 || c.phase !== PH_USER_END) return; // checked when the path returns
+    const task = c.curr!;
+    this.q.cancel(c.ev);
+    c.ev = -1;
+    if (this.now >= c.userFrom) {
+      const ran = this.now - c.userFrom;
+      c.commit(B_USER, ran);
+      task.sumExecNs += ran;
+      task.remainingNs = c.segEnd - this.now;
+      if (task.remainingNs <= 0) {
+        task.remainingNs = 0;
+        task.pc++;
+      }
+      this.setEvent(c, this.now, PH_RESUME);
+    } else {
+      this.setEvent(c, c.userFrom, PH_RESUME);
+    }
+  }
+
+  // ---------------------------------------------------------------- schedule()
+
+  /** Under rqLock(c): deactivate a blocked prev, balance, pick. Returns next (null: idle). */
+  private csSchedule(c: Cpu, prev: Task | null, ctx: Ctx): Task | null {
+    const pol = this.policy;
+    let prevRunnable = false;
+    if (prev !== null) {
+      if (prev.state === TASK_RUNNING) prevRunnable = true;
+      else pol.dequeue(c.id, prev, prev.state === TASK_ZOMBIE ? DEQ_EXIT : DEQ_SLEEP, ctx);
+    }
+    c.needResched = false;
+    const pr = prevRunnable ? prev : null;
+    pol.balance?.(c.id, pr, ctx);
+    const next = pol.pickNext(c.id, pr, ctx);
+    if (next !== null && next !== prev) {
+      if (next.state !== TASK_RUNNABLE)
+        throw new Error(`policy ${pol.name}: pickNext on CPU ${c.id} returned task ${next.id} in state ${next.state}`);
+      if (!next.allowedOn(c.id)) throw new Error(`policy ${pol.name}: pickNext returned task ${next.id} not allowed on CPU ${c.id}`);
+      if (next.cpu !== c.id) {
+        if (!pol.globalQueue)
+          throw new Error(`policy ${pol.name}: pickNext on CPU ${c.id} returned task ${next.id} queued on CPU ${next.cpu}`);
+        this.setTaskCpu(next, c.id);
+      }
+    }
+    if (prevRunnable && next !== prev) {
+      pol.putPrev(c.id, prev!, ctx);
+      prev!.state = TASK_RUNNABLE;
+      prev!.wakeAt = -1;
+      this.addWaiting(1);
+    }
+    if (next !== null && next !== prev) {
+      next.state = TASK_RUNNING;
+      this.addWaiting(-1);
+    }
+    return next;
+  }
+
+  private finishSchedule(c: Cpu, prev: Task | null, next: Task | null, end: number, post: number): void {
+    const k = this.cost;
+    let t = end + post;
+    c.commit(B_SCHED, post);
+    if (next !== prev) {
+      const sw = next === null || prev === null || next.mm === prev.mm || next.mm === 0 ? k.ctxSwitchThreadNs : k.ctxSwitchProcessNs;
+      c.commit(B_SCHED, sw);
+      t += sw;
+      this.contextSwitches++;
+      c.nrSwitches++;
+      if (prev !== null) {
+        prev.lastRanCpu = c.id;
+        prev.nrSwitches++;
+        if (prev.state === TASK_ZOMBIE && (prev.parent === null || prev.parent.state >= TASK_ZOMBIE)) this.reap(prev, null);
+      }
+      this.observer?.onSwitch?.(c.id, prev, next, this.now);
+      c.curr = next;
+      if (next === null) {
+        this.setIdle(c, true);
+        c.idleFrom = t;
+        return;
+      }
+      if (c.idle) this.setIdle(c, false);
+      if (next.wakeAt >= 0) {
+        this.latency.record(t - next.wakeAt);
+        next.wakeAt = -1;
+      }
+      if (next.lastRanCpu >= 0 && next.lastRanCpu !== c.id) next.refillDebtNs += this.machine.refillNs(next.lastRanCpu, c.id, next.prog.wsBytes);
+      if (c.tickEv < 0) {
+        const nt = (Math.floor(this.now / this.tickNs) + 1) * this.tickNs;
+        c.tickEv = this.q.schedule(nt, EV_TICK, c.id);
+      }
+    } else if (next === null) {
+      // stayed idle (woken for nothing)
+      c.idleFrom = t;
+      return;
+    }
+    this.continueAt(c, t);
+  }
+
+  private setIdle(c: Cpu, idle: boolean): void {
+    this.accountWaste();
+    c.idle = idle;
+    if (idle) {
+      this.idleMask[c.id >>> 5]! |= 1 << (c.id & 31);
+      this.nrIdle++;
+    } else {
+      this.idleMask[c.id >>> 5]! &= ~(1 << (c.id & 31));
+      this.nrIdle--;
+    }
+  }
+
+  private addWaiting(d: number): void {
+    this.accountWaste();
+    this.nrWaiting += d;
+  }
+
+  private accountWaste(): void {
+    const dt = this.now - this.wasteT;
+    if (dt > 0) {
+      const w = this.nrIdle < this.nrWaiting ? this.nrIdle : this.nrWaiting;
+      this.wasteNs += w * dt;
+      this.wasteT = this.now;
+    }
+  }
+
+  private setTaskCpu(t: Task, to: number): void {
+    const from = t.cpu;
+    this.migrations[this.machine.distClass(from, to)]!++;
+    t.nrMigrations++;
+    t.cpu = to;
+    this.observer?.onMigrate?.(t, from, to, this.now);
+  }
+
+  /** ctx.migrate: move a queued (runnable, not running) task to another runqueue. */
+  migrateQueued(t: Task, to: number, ctx: SchedCtx): void {
+    if (t.state !== TASK_RUNNABLE) throw new Error(`policy ${this.policy.name}: migrate of task ${t.id}, which is not waiting on a runqueue`);
+    this.checkCpuChoice(t, to, 'migrate');
+    this.policy.dequeue(t.cpu, t, DEQ_MIGRATE, ctx);
+    this.setTaskCpu(t, to);
+    this.policy.enqueue(to, t, ENQ_MIGRATE, ctx);
+  }
+
+  // ---------------------------------------------------------------- tick
+
+  private onTick(c: Cpu): void {
+    c.tickEv = -1;
+    const task = c.curr;
+    if (task === null) return; // tickless idle: not re-armed
+    c.tickEv = this.q.schedule(this.now + this.tickNs, EV_TICK, c.id);
+    this.ticks++;
+    const ctx = this.ctx;
+    const pol = this.policy;
+    ctx.begin(c.id, this.now);
+    ctx.addNs(this.cost.tickNs);
+    const tl = pol.tickLock(c.id);
+    if (tl !== null) ctx.lock(tl);
+    let resched = task.state === TASK_RUNNING && pol.tick(c.id, task, ctx);
+    const bt = pol.balanceTicks ?? 0;
+    if (bt > 0 && pol.periodicBalance && Math.round(this.now / this.tickNs) % bt === 0) {
+      const rl = pol.rqLock(c.id);
+      if (rl !== tl) ctx.lock(rl);
+      pol.periodicBalance(c.id, ctx);
+    }
+    const cost = ctx.cost;
+    ctx.finish(this.now + cost);
+    // charge the interrupt to what the CPU is doing
+    if (c.spinLock !== null || c.ev < 0) {
+      c.deferredNs += cost;
+    } else if (c.phase === PH_USER_END && this.now >= c.userFrom) {
+      const ran = this.now - c.userFrom;
+      c.commit(B_USER, ran);
+      task.sumExecNs += ran;
+      c.commit(B_SCHED, cost);
+      c.userFrom = this.now + cost;
+      c.segEnd += cost;
+      this.q.reschedule(c.ev, c.segEnd);
+    } else {
+      c.commit(B_SCHED, cost);
+      if (c.phase === PH_USER_END) {
+        c.userFrom += cost;
+        c.segEnd += cost;
+        this.q.reschedule(c.ev, c.segEnd);
+      } else this.q.reschedule(c.ev, this.q.timeOf(c.ev) + cost);
+    }
+    if (resched && !c.needResched) {
+      c.needResched = true;
+      this.kick(c);
+    }
+  }
+
+  // ---------------------------------------------------------------- end of run and checks
+
+  /** Closes the accounting at time `end` (the run's end): open intervals are committed, future ones taken back. */
+  finalize(end: number): void {
+    this.now = Math.max(this.now, end);
+    this.accountWaste();
+    for (const c of this.cpus) {
+      if (c.cursor < end) {
+        const open = end - c.cursor;
+        if (c.spinLock !== null) c.commit(B_SPIN, open);
+        else if (c.curr === null) c.commit(B_IDLE, open);
+        else if (c.phase === PH_USER_END && c.userFrom <= c.cursor) {
+          c.commit(B_USER, open);
+          c.curr.sumExecNs += open;
+        } else c.commit(B_KERNEL, open);
+      } else if (c.cursor > end) {
+        const over = c.cursor - end;
+        c.uncommit(over);
+      }
+    }
+    for (const l of this.locks) if (l.busyUntil > end && l.busyUntil !== Infinity) l.holdNs -= l.busyUntil - end;
+  }
+
+  get idleWhileRunnableNs(): number {
+    return this.wasteNs;
+  }
+
+  /** Throws if an invariant is broken. Cheap enough for small runs in tests. */
+  checkInvariants(): void {
+    let waiting = 0;
+    for (const t of this.tasks) {
+      if (t.state === TASK_RUNNABLE) waiting++;
+      if (t.state === TASK_RUNNING && this.cpus[t.cpu]!.curr !== t)
+        throw new Error(`invariant: task ${t.id} is running but not current on CPU ${t.cpu}`);
+    }
+    const seen = new Set<number>();
+    for (const c of this.cpus) {
+      const t = c.curr;
+      if (t === null) continue;
+      if (seen.has(t.id)) throw new Error(`invariant: task ${t.id} is current on two CPUs`);
+      seen.add(t.id);
+      if (t.cpu !== c.id) throw new Error(`invariant: CPU ${c.id} runs task ${t.id} whose cpu is ${t.cpu}`);
+      if (t.state === TASK_RUNNABLE || t.state === TASK_DEAD) throw new Error(`invariant: CPU ${c.id} runs task ${t.id} in state ${t.state}`);
+      if (c.idle) throw new Error(`invariant: CPU ${c.id} is marked idle but runs task ${t.id}`);
+    }
+    if (waiting !== this.nrWaiting) throw new Error(`invariant: ${waiting} tasks wait but the core counts ${this.nrWaiting}`);
+    const q = this.policy.countQueued();
+    if (q !== waiting) throw new Error(`invariant: policy ${this.policy.name} holds ${q} waiting tasks, ${waiting} are runnable`);
+    let idle = 0;
+    for (const c of this.cpus) if (c.idle) idle++;
+    if (idle !== this.nrIdle) throw new Error(`invariant: ${idle} idle CPUs, counted ${this.nrIdle}`);
+  }
+}

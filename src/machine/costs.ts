@@ -1,0 +1,184 @@
+/**
+ * Cost presets: what the machine charges for the things that decide scheduler scaling. Each preset is a declared
+ * table; every entry names its source in docs/machines.md (and in the `sources` field below). All values are ns
+ * unless the name says otherwise.
+ *
+ * How the kernel core uses them (docs/design.md has the whole model):
+ * - a lock handoff to another CPU costs one cache-line transfer for the distance between the two CPUs;
+ * - a critical section costs `lockNs` plus the work the policy declares: tasks examined x `taskExamineNs`,
+ *   runqueues inspected x `rqInspectNs`, plus the path's base cost;
+ * - a migrated task refills its working set: lines(ws) x latency(source of the lines) / `refillMlp`;
+ * - compute on a node other than the task's memory node is stretched by `remoteMemSlowdown` x (distance excess).
+ */
+export interface CostTable {
+  readonly name: string;
+  readonly description: string;
+  /** Direct context switch between threads of one process (no address-space change), incl. the schedule() tail. */
+  readonly ctxSwitchThreadNs: number;
+  /** Context switch with an address-space change (CR3 write, TLB refill). */
+  readonly ctxSwitchProcessNs: number;
+  /** Cache-line transfer between SMT siblings of one core. */
+  readonly lineSmtNs: number;
+  /** Cache-line transfer between cores sharing a last-level cache. */
+  readonly lineLlcNs: number;
+  /** Cache-line transfer between cores of one NUMA node that share no cache (other LLC or other die on the node). */
+  readonly lineNodeNs: number;
+  /** Cache-line transfer between nodes at the machine's reference remote distance `remoteRefDistance`. */
+  readonly lineRemoteNs: number;
+  /** SLIT distance at which `lineRemoteNs` and `remoteMemSlowdown` hold; other distances scale linearly above 10. */
+  readonly remoteRefDistance: number;
+  /** Uncontended spinlock acquire plus release when the line is already local (one atomic RMW). */
+  readonly lockNs: number;
+  /** Reschedule IPI from send to the handler running on the target. */
+  readonly ipiNs: number;
+  /** Exit from the idle state (halt) on the target, added to a wakeup of an idle CPU. */
+  readonly idleExitNs: number;
+  /** One task examined in a scheduler scan (a goodness() call): cache-miss bound on old machines. */
+  readonly taskExamineNs: number;
+  /** One remote runqueue inspected (a read of another CPU's runqueue summary line). */
+  readonly rqInspectNs: number;
+  /** Fixed cost of a schedule() call's lock-held part besides the declared work (bookkeeping, accounting). */
+  readonly schedBaseNs: number;
+  /** Fixed cost of a wakeup (try_to_wake_up) inside the runqueue lock. */
+  readonly wakeupBaseNs: number;
+  /** Timer tick handler on a busy CPU (accounting, class tick), excluding lock costs. */
+  readonly tickNs: number;
+  /** System call entry and exit. */
+  readonly syscallNs: number;
+  /** Kernel work of one pipe read or write besides entry and copy (locking the pipe, waitqueue checks). */
+  readonly pipeOpNs: number;
+  /** Kernel work of one AF_UNIX stream send or receive besides entry and copy (skb alloc/free, queueing). */
+  readonly sockOpNs: number;
+  /** Copying data through a pipe or socket, per KiB. */
+  readonly copyNsPerKb: number;
+  /** fork()/clone() of a process (page-table copy of a small process); a thread clone costs a quarter. */
+  readonly forkNs: number;
+  /** execve() of a small static binary. */
+  readonly execNs: number;
+  /** exit() including address-space teardown. */
+  readonly exitNs: number;
+  /** One copy-on-write fault after fork. */
+  readonly cowFaultNs: number;
+  /** Last-level cache hit latency (refill source for a migration inside an LLC domain is cheaper: SMT shares L2). */
+  readonly llcHitNs: number;
+  /** Local DRAM latency. */
+  readonly dramNs: number;
+  /** Memory-level parallelism during a refill (lines in flight). */
+  readonly refillMlp: number;
+  /** Cache line size in bytes. */
+  readonly lineBytes: number;
+  /** Extra fraction of compute time per unit of (distance/10 - 1) when memory is remote, for a memory-bound task. */
+  readonly remoteMemSlowdown: number;
+  /** Where each figure comes from. */
+  readonly sources: string;
+}
+
+/** Pentium III SMP and NUMA-Q class machines of 2001 (450-700 MHz, P6 front-side bus, 512 KB-2 MB L2). */
+export const P3_2001: CostTable = {
+  name: 'p3-2001',
+  description: 'Pentium III era SMP/NUMA-Q (~2001): 450-700 MHz, shared FSB, off-chip L2, slow IPIs',
+  ctxSwitchThreadNs: 1_200,
+  ctxSwitchProcessNs: 1_600,
+  lineSmtNs: 0,
+  lineLlcNs: 0,
+  lineNodeNs: 250,
+  lineRemoteNs: 2_500,
+  remoteRefDistance: 40,
+  lockNs: 60,
+  ipiNs: 4_000,
+  idleExitNs: 2_000,
+  taskExamineNs: 180,
+  rqInspectNs: 250,
+  schedBaseNs: 400,
+  wakeupBaseNs: 400,
+  tickNs: 1_000,
+  syscallNs: 500,
+  pipeOpNs: 1_500,
+  sockOpNs: 4_000,
+  copyNsPerKb: 1_500,
+  forkNs: 90_000,
+  execNs: 150_000,
+  exitNs: 40_000,
+  cowFaultNs: 4_000,
+  llcHitNs: 20,
+  dramNs: 180,
+  refillMlp: 2,
+  lineBytes: 32,
+  remoteMemSlowdown: 0.5,
+  sources:
+    'Initial estimates for the P6 bus era, to be fitted in docs/calibration.md: context switch ~1.2-1.6 us from the O(1) ' +
+    'announcement loop_yield figures (977K/s on 2 CPUs ~ 2.0 us per switch incl. the yield syscall); DRAM ~180 ns for ' +
+    '440BX/ServerWorks chipsets; task scan cache-miss bound (Yamamura et al. FREENIX 2002: 65-100% L2 misses); FSB ' +
+    'cache-to-cache transfer ~250 ns; NUMA-Q remote line ~2.5 us (IQ-Link, estimate); 32-byte lines (P6); pipe and ' +
+    'AF_UNIX operation costs scaled from lmbench-era pipe latencies (~10-20 us round trip on 500 MHz P6, estimate).',
+};
+
+/** A modern two-socket x86 server (Zen 4 / Sapphire Rapids class, 2.4-3.7 GHz). */
+export const X86_2023: CostTable = {
+  name: 'x86-2023',
+  description: 'modern x86 server (~2023, Zen 4 class): SMT2, 32 MB LLC per 8-core CCX, 2 sockets',
+  ctxSwitchThreadNs: 1_500,
+  ctxSwitchProcessNs: 2_500,
+  lineSmtNs: 8,
+  lineLlcNs: 20,
+  lineNodeNs: 100,
+  lineRemoteNs: 200,
+  remoteRefDistance: 32,
+  lockNs: 20,
+  ipiNs: 1_500,
+  idleExitNs: 1_000,
+  taskExamineNs: 15,
+  rqInspectNs: 60,
+  schedBaseNs: 200,
+  wakeupBaseNs: 200,
+  tickNs: 500,
+  syscallNs: 100,
+  pipeOpNs: 400,
+  sockOpNs: 1_000,
+  copyNsPerKb: 100,
+  forkNs: 40_000,
+  execNs: 100_000,
+  exitNs: 20_000,
+  cowFaultNs: 1_000,
+  llcHitNs: 15,
+  dramNs: 110,
+  refillMlp: 8,
+  lineBytes: 64,
+  remoteMemSlowdown: 0.6,
+  sources:
+    'shared/reference/modern-schedulers.md section 7 (context switch 1.5/2.5 us from lmbench lat_ctx and futex ' +
+    'ping-pong; IPI 1.5 us after Shinjuku NSDI 2019; C1 exit 1 us; line transfers 8/20/100/200 ns from AnandTech and ' +
+    'chipsandcheese core-to-core data; uncontended lock 20 ns; runqueue inspection 50-150 ns; L3 15 ns, DRAM 110 ns; ' +
+    'refill MLP 8) and section 7.1 (EPYC 9654; SLIT 10/32). Pipe/socket operation costs: estimates chosen so that ' +
+    'perf bench sched pipe gives a few us per round trip on one CPU, as commonly measured on such servers.',
+};
+
+/** AMD Opteron 6272 (Bulldozer, 2011), the Wasted Cores paper's machine. */
+export const OPTERON_2012: CostTable = {
+  ...X86_2023,
+  name: 'opteron-2012',
+  description: 'AMD Opteron 6272 era (2011-2012): 2.1 GHz, HyperTransport 3.0, 8 dies of 8 cores',
+  ctxSwitchThreadNs: 2_000,
+  ctxSwitchProcessNs: 3_000,
+  lineSmtNs: 15,
+  lineLlcNs: 40,
+  lineNodeNs: 40,
+  lineRemoteNs: 200,
+  remoteRefDistance: 22,
+  ipiNs: 2_000,
+  idleExitNs: 2_000,
+  taskExamineNs: 25,
+  rqInspectNs: 100,
+  dramNs: 100,
+  llcHitNs: 25,
+  sources:
+    'shared/reference/modern-schedulers.md section 7.2 (Lozi et al. EuroSys 2016 machine: 8 nodes, SLIT 10/16/22 ' +
+    '[unverified], cross-node line transfer ~100-200 ns [estimate]); other entries scaled from x86-2023 for a 2.1 GHz ' +
+    'core.',
+};
+
+export const COST_PRESETS: readonly CostTable[] = [P3_2001, X86_2023, OPTERON_2012];
+
+export function findCostPreset(name: string): CostTable | undefined {
+  return COST_PRESETS.find((c) => c.name === name);
+}

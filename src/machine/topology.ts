@@ -1,0 +1,176 @@
+/**
+ * The machine: a topology of sockets > NUMA nodes > last-level-cache (LLC) domains > cores > SMT threads, with dense
+ * CPU ids, a SLIT-style node distance matrix and a cost table.
+ *
+ * CPU numbering: ids are dense and follow the hierarchy (socket-major, then node, LLC, core, thread), so SMT siblings
+ * are adjacent. (Linux on x86 usually numbers all first threads before the second threads; the order only matters
+ * for tie-breaking in ascending-id scans, and a hierarchical order keeps such scans local.)
+ *
+ * Distance classes between two CPUs, used to price cache-line transfers and migrations:
+ *   0 same CPU, 1 SMT sibling, 2 same LLC, 3 same node, 4 other node.
+ * Line transfer cost for class 4 scales with the SLIT distance d: lineNode + (lineRemote - lineNode) * (d - 10) /
+ * (remoteRefDistance - 10), so the reference remote distance costs exactly lineRemoteNs.
+ */
+import type { CostTable } from './costs.js';
+
+export const DIST_SELF = 0;
+export const DIST_SMT = 1;
+export const DIST_LLC = 2;
+export const DIST_NODE = 3;
+export const DIST_REMOTE = 4;
+export const DIST_NAMES = ['self', 'smt', 'llc', 'node', 'remote'] as const;
+
+export interface TopologySpec {
+  name: string;
+  description: string;
+  sockets: number;
+  nodesPerSocket: number;
+  llcsPerNode: number;
+  coresPerLlc: number;
+  threadsPerCore: number;
+  /** Node distance matrix (nNodes x nNodes, 10 on the diagonal). */
+  nodeDistance: number[][];
+  cost: CostTable;
+}
+
+export class Machine {
+  readonly name: string;
+  readonly description: string;
+  readonly nCpus: number;
+  readonly nNodes: number;
+  readonly nLlcs: number;
+  readonly nCores: number;
+  readonly spec: TopologySpec;
+  readonly cost: CostTable;
+  readonly cpuSocket: Int32Array;
+  readonly cpuNode: Int32Array;
+  readonly cpuLlc: Int32Array;
+  readonly cpuCore: Int32Array;
+  /** nNodes x nNodes SLIT distances, row-major. */
+  readonly slit: Int32Array;
+  /** First CPU id and count of each node (CPUs of a node are contiguous). */
+  readonly nodeFirstCpu: Int32Array;
+  readonly nodeCpuCount: Int32Array;
+  /** Line transfer ns by node pair (row-major), for class-4 pairs. */
+  private readonly remoteLineNs: Float64Array;
+  /** Refill latency per line for a migration, by distance class (0..3) and for class 4 by node pair. */
+  private readonly remoteDramNs: Float64Array;
+
+  constructor(spec: TopologySpec) {
+    this.spec = spec;
+    this.name = spec.name;
+    this.description = spec.description;
+    this.cost = spec.cost;
+    const { sockets, nodesPerSocket, llcsPerNode, coresPerLlc, threadsPerCore } = spec;
+    this.nNodes = sockets * nodesPerSocket;
+    this.nLlcs = this.nNodes * llcsPerNode;
+    this.nCores = this.nLlcs * coresPerLlc;
+    this.nCpus = this.nCores * threadsPerCore;
+    const n = this.nCpus;
+    this.cpuSocket = new Int32Array(n);
+    this.cpuNode = new Int32Array(n);
+    this.cpuLlc = new Int32Array(n);
+    this.cpuCore = new Int32Array(n);
+    this.nodeFirstCpu = new Int32Array(this.nNodes);
+    this.nodeCpuCount = new Int32Array(this.nNodes);
+    for (let c = 0; c < n; c++) {
+      const core = Math.floor(c / threadsPerCore);
+      const llc = Math.floor(core / coresPerLlc);
+      const node = Math.floor(llc / llcsPerNode);
+      this.cpuCore[c] = core;
+      this.cpuLlc[c] = llc;
+      this.cpuNode[c] = node;
+      this.cpuSocket[c] = Math.floor(node / nodesPerSocket);
+      if (this.nodeCpuCount[node] === 0) this.nodeFirstCpu[node] = c;
+      this.nodeCpuCount[node]!++;
+    }
+    const nn = this.nNodes;
+    this.slit = new Int32Array(nn * nn);
+    this.remoteLineNs = new Float64Array(nn * nn);
+    this.remoteDramNs = new Float64Array(nn * nn);
+    const k = this.cost;
+    const ref = Math.max(11, k.remoteRefDistance);
+    for (let a = 0; a < nn; a++) {
+      for (let b = 0; b < nn; b++) {
+        const d = spec.nodeDistance[a]![b]!;
+        this.slit[a * nn + b] = d;
+        const excess = (d - 10) / (ref - 10);
+        this.remoteLineNs[a * nn + b] = k.lineNodeNs + (k.lineRemoteNs - k.lineNodeNs) * excess;
+        this.remoteDramNs[a * nn + b] = k.dramNs * (d / 10);
+      }
+    }
+  }
+
+  /** Distance class between two CPUs: 0 self, 1 SMT sibling, 2 same LLC, 3 same node, 4 other node. */
+  distClass(a: number, b: number): number {
+    if (a === b) return DIST_SELF;
+    if (this.cpuCore[a] === this.cpuCore[b]) return DIST_SMT;
+    if (this.cpuLlc[a] === this.cpuLlc[b]) return DIST_LLC;
+    if (this.cpuNode[a] === this.cpuNode[b]) return DIST_NODE;
+    return DIST_REMOTE;
+  }
+
+  /** SLIT distance between the nodes of two CPUs. */
+  cpuDistance(a: number, b: number): number {
+    return this.slit[this.cpuNode[a]! * this.nNodes + this.cpuNode[b]!]!;
+  }
+
+  /** Cost of moving one cache line from CPU `from` to CPU `to`. */
+  lineNs(from: number, to: number): number {
+    const k = this.cost;
+    switch (this.distClass(from, to)) {
+      case DIST_SELF:
+        return 0;
+      case DIST_SMT:
+        return k.lineSmtNs;
+      case DIST_LLC:
+        return k.lineLlcNs;
+      case DIST_NODE:
+        return k.lineNodeNs;
+      default:
+        return this.remoteLineNs[this.cpuNode[from]! * this.nNodes + this.cpuNode[to]!]!;
+    }
+  }
+
+  /**
+   * Time to refill a working set of `wsBytes` on CPU `to` after it last ran on `from`: the lines come from the old
+   * CPU's caches (SMT: shared, free; same LLC: LLC hits) or from memory (other LLC: local DRAM; other node: DRAM at
+   * the SLIT distance), `refillMlp` lines in flight.
+   */
+  refillNs(from: number, to: number, wsBytes: number): number {
+    if (wsBytes <= 0 || from < 0) return 0;
+    const k = this.cost;
+    const lines = Math.ceil(wsBytes / k.lineBytes);
+    let lat: number;
+    switch (this.distClass(from, to)) {
+      case DIST_SELF:
+      case DIST_SMT:
+        return 0;
+      case DIST_LLC:
+        lat = k.llcHitNs;
+        break;
+      case DIST_NODE:
+        lat = k.dramNs;
+        break;
+      default:
+        lat = this.remoteDramNs[this.cpuNode[from]! * this.nNodes + this.cpuNode[to]!]!;
+    }
+    return Math.round((lines * lat) / k.refillMlp);
+  }
+
+  /** Multiplier (x1000, integer) on compute time of a task whose memory is on `memNode` while it runs on `cpu`. */
+  memSlowdownMilli(cpu: number, memNode: number): number {
+    const d = this.slit[this.cpuNode[cpu]! * this.nNodes + memNode]!;
+    if (d <= 10) return 1000;
+    return 1000 + Math.round(1000 * this.cost.remoteMemSlowdown * (d / 10 - 1));
+  }
+
+  /** One-line summary for reports. */
+  summary(): string {
+    const s = this.spec;
+    return (
+      `${this.nCpus} CPUs: ${s.sockets} socket(s) x ${s.nodesPerSocket} node(s) x ${s.llcsPerNode} LLC(s) x ` +
+      `${s.coresPerLlc} core(s) x ${s.threadsPerCore} thread(s); costs ${this.cost.name}`
+    );
+  }
+}

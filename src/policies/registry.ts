@@ -1,0 +1,11 @@
+/**
+ * The policy registry: names to policies. The only place (with presets) that imports policies; the core never does.
+ */
+import type { PolicyEntry } from '../kernel/sched-class.js';
+import { rrPolicy } from './rr.js';
+
+export const POLICIES: readonly PolicyEntry[] = [rrPolicy];
+
+export function findPolicy(name: string): PolicyEntry | undefined {
+  return POLICIES.find((p) => p.name === name);
+}

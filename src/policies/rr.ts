@@ -1,0 +1,199 @@
+/**
+ * rr: the reference policy, the smallest complete example of the policy interface. Round-robin over per-CPU FIFO
+ * queues, each under its own lock, with idle CPUs stealing work.
+ *
+ * Rules
+ * 1. Placement (selectCpu): a new task goes to the least loaded allowed CPU (a scan of every runqueue, priced as one
+ *    inspection per CPU; ties go to the lowest id from the forking CPU on). A waking task goes to its previous CPU
+ *    if that CPU is idle, else to the first idle allowed CPU found from there upward (priced as the idle bitmap's
+ *    words), else back to its previous CPU.
+ * 2. A woken task preempts nothing: checkPreempt reschedules the target only when it is idle.
+ * 3. The running task keeps its CPU until it blocks, yields or has used `slice` (checked at the tick) while others
+ *    wait on its queue; then it goes to the tail of its queue.
+ * 4. A CPU about to go idle (nothing local, prev not runnable) steals: it reads other runqueues' lengths from the next
+ *    CPU upward (one inspection each) until it finds one with a waiting task it may run, trylocks that runqueue and
+ *    takes the head (the task that waited longest). It gives up after one failed trylock.
+ * 5. sched_yield puts the caller at the tail of its queue if others wait there.
+ *
+ * No priorities, no nice: every task is equal. Not a Linux scheduler; it exists to exercise and document the
+ * interface, and as a baseline.
+ */
+import type { SpinLock } from '../kernel/lock.js';
+import { WF_FORK, type KernelView, type PolicyEntry, type SchedCtx, type SchedPolicy, type TunableValues } from '../kernel/sched-class.js';
+import type { Task } from '../kernel/task.js';
+
+interface RrTask {
+  sliceLeft: number;
+}
+
+class RrQueue {
+  head: Task | null = null;
+  tail: Task | null = null;
+  nr = 0;
+  constructor(readonly lock: SpinLock) {}
+
+  push(t: Task): void {
+    t.qNext = null;
+    t.qPrev = this.tail;
+    if (this.tail) this.tail.qNext = t;
+    else this.head = t;
+    this.tail = t;
+    this.nr++;
+  }
+
+  remove(t: Task): void {
+    if (t.qPrev) t.qPrev.qNext = t.qNext;
+    else this.head = t.qNext;
+    if (t.qNext) t.qNext.qPrev = t.qPrev;
+    else this.tail = t.qPrev;
+    t.qNext = t.qPrev = null;
+    this.nr--;
+  }
+}
+
+class RoundRobin implements SchedPolicy {
+  readonly name = 'rr';
+  readonly globalQueue = false;
+  readonly hz: number;
+  private readonly sliceNs: number;
+  private k!: KernelView;
+  private rqs: RrQueue[] = [];
+  private queued = 0;
+
+  constructor(v: TunableValues) {
+    this.sliceNs = v.slice as number;
+    this.hz = v.hz as number;
+  }
+
+  attach(k: KernelView): void {
+    this.k = k;
+    this.rqs = Array.from({ length: k.nCpus }, (_, c) => new RrQueue(k.newLock(`rq[${c}].lock`)));
+  }
+
+  initTask(t: Task): void {
+    const d: RrTask = { sliceLeft: this.sliceNs };
+    t.sd = d;
+  }
+
+  rqLock(cpu: number): SpinLock {
+    return this.rqs[cpu]!.lock;
+  }
+
+  tickLock(cpu: number): SpinLock | null {
+    return this.rqs[cpu]!.lock;
+  }
+
+  private load(cpu: number): number {
+    return this.rqs[cpu]!.nr + (this.k.curr(cpu) !== null ? 1 : 0);
+  }
+
+  selectCpu(t: Task, wakerCpu: number, flags: number, ctx: SchedCtx): number {
+    const k = this.k;
+    const n = k.nCpus;
+    if (flags & WF_FORK) {
+      let best = -1;
+      let bestLoad = Infinity;
+      for (let i = 0; i < n; i++) {
+        const c = (wakerCpu + i) % n;
+        if (!t.allowedOn(c)) continue;
+        const l = this.load(c);
+        if (l < bestLoad) {
+          bestLoad = l;
+          best = c;
+          if (l === 0) break;
+        }
+      }
+      ctx.inspect(n);
+      return best;
+    }
+    const prev = t.cpu;
+    if (t.allowedOn(prev) && k.isIdle(prev)) return prev;
+    ctx.inspect((n + 31) >>> 5);
+    const idle = k.findIdleCpu(t, prev);
+    if (idle >= 0) return idle;
+    if (t.allowedOn(prev)) return prev;
+    for (let c = 0; c < n; c++) if (t.allowedOn(c)) return c;
+    return prev;
+  }
+
+  enqueue(cpu: number, t: Task): void {
+    this.rqs[cpu]!.push(t);
+    this.queued++;
+  }
+
+  dequeue(cpu: number, t: Task): void {
+    // the running task is not in the queue; a waiting one is
+    if (t.qNext !== null || t.qPrev !== null || this.rqs[cpu]!.head === t) {
+      this.rqs[cpu]!.remove(t);
+      this.queued--;
+    }
+  }
+
+  checkPreempt(cpu: number): number {
+    return this.k.isIdle(cpu) ? cpu : -1;
+  }
+
+  balance(cpu: number, prev: Task | null, ctx: SchedCtx): void {
+    if (prev !== null || this.rqs[cpu]!.nr > 0 || this.queued === 0) return;
+    const n = this.k.nCpus;
+    for (let i = 1; i < n; i++) {
+      const src = (cpu + i) % n;
+      const q = this.rqs[src]!;
+      if (q.nr === 0) continue;
+      ctx.inspect(i);
+      let t = q.head;
+      while (t !== null && !t.allowedOn(cpu)) t = t.qNext;
+      if (t === null) continue;
+      if (!ctx.trylock(q.lock)) return;
+      ctx.examine(1);
+      ctx.migrate(t, cpu);
+      return;
+    }
+    ctx.inspect(n - 1);
+  }
+
+  pickNext(cpu: number, prev: Task | null): Task | null {
+    const q = this.rqs[cpu]!;
+    if (prev !== null && (q.nr === 0 || (prev.sd as RrTask).sliceLeft > 0)) return prev;
+    const t = q.head;
+    if (t === null) return prev;
+    q.remove(t);
+    this.queued--;
+    return t;
+  }
+
+  putPrev(cpu: number, prev: Task): void {
+    (prev.sd as RrTask).sliceLeft = this.sliceNs;
+    this.rqs[cpu]!.push(prev);
+    this.queued++;
+  }
+
+  tick(cpu: number, curr: Task): boolean {
+    const d = curr.sd as RrTask;
+    d.sliceLeft -= this.k.tickNs;
+    if (d.sliceLeft > 0) return false;
+    if (this.rqs[cpu]!.nr > 0) return true;
+    d.sliceLeft = this.sliceNs;
+    return false;
+  }
+
+  yieldTask(cpu: number, curr: Task): boolean {
+    if (this.rqs[cpu]!.nr === 0) return false;
+    (curr.sd as RrTask).sliceLeft = 0;
+    return true;
+  }
+
+  countQueued(): number {
+    return this.queued;
+  }
+}
+
+export const rrPolicy: PolicyEntry = {
+  name: 'rr',
+  description: 'reference round-robin: per-CPU FIFO queues and locks, idle CPUs steal, no priorities',
+  tunables: [
+    { name: 'slice', default: 10_000_000, unit: 'ns', meaning: 'time a task runs before the next waiting task on its CPU gets a turn' },
+    { name: 'hz', default: 250, unit: 'count', meaning: 'timer ticks per second', kernelName: 'CONFIG_HZ' },
+  ],
+  create: (v) => new RoundRobin(v),
+};

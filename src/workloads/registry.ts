@@ -1,0 +1,12 @@
+/** The workload registry: names to benchmarks. */
+import { hackbench } from './hackbench.js';
+import { hogs } from './hogs.js';
+import { loopYield } from './loop-yield.js';
+import { pipe } from './pipe.js';
+import type { WorkloadEntry } from './workload.js';
+
+export const WORKLOADS: readonly WorkloadEntry[] = [loopYield, pipe, hackbench, hogs];
+
+export function findWorkload(name: string): WorkloadEntry | undefined {
+  return WORKLOADS.find((w) => w.name === name);
+}
