@@ -41,7 +41,9 @@ import {
   OP_EXIT,
   OP_FORK,
   OP_LOOP,
+  OP_MARK,
   OP_NAMES,
+  OP_POLL,
   OP_RECV,
   OP_SEND,
   OP_SEND_RR,
@@ -66,6 +68,7 @@ import {
   STEP_WAKE,
   STEP_YIELD,
 } from './cpu.js';
+import { CpuMask } from './cpumask.js';
 import { Channel } from './ipc.js';
 import { SpinLock } from './lock.js';
 import {
@@ -242,6 +245,10 @@ export class Kernel implements KernelView {
   readonly locks: SpinLock[] = [];
   readonly channels: Channel[] = [];
   readonly programs: Program[] = [];
+  /** Descriptor tables a FORK instruction can give a child. */
+  readonly fdTables: Int32Array[] = [];
+  /** (id, time) pairs recorded by MARK instructions, flat. */
+  readonly marks: number[] = [];
   /** Live tasks (not reaped), in no particular order. */
   readonly tasks: Task[] = [];
   /** Every task ever created, by id. */
@@ -252,7 +259,7 @@ export class Kernel implements KernelView {
   private readonly ctx: Ctx;
   private readonly rngs = new Map<string, Rng>();
   private readonly workRng: Rng;
-  private readonly idleMask: Uint32Array;
+  private readonly idleMask: CpuMask;
   private nextMm = 1;
   private readonly mmKeys = new Map<string, number>();
   private taskIndex: Int32Array = new Int32Array(1024);
@@ -290,8 +297,8 @@ export class Kernel implements KernelView {
     this.check = opts.checkInvariants ?? false;
     this.observer = opts.observer ?? null;
     this.cpus = Array.from({ length: this.nCpus }, (_, i) => new Cpu(i));
-    this.idleMask = new Uint32Array((this.nCpus + 31) >>> 5);
-    for (let c = 0; c < this.nCpus; c++) this.idleMask[c >>> 5]! |= 1 << (c & 31);
+    this.idleMask = new CpuMask(this.nCpus);
+    for (let c = 0; c < this.nCpus; c++) this.idleMask.set(c);
     this.nrIdle = this.nCpus;
     this.ctx = new Ctx(this);
     this.workRng = this.rng('workload');
@@ -309,23 +316,8 @@ export class Kernel implements KernelView {
   }
 
   findIdleCpu(t: Task, from: number): number {
-    if (this.nrIdle === 0) return -1;
-    const n = this.nCpus;
-    const words = this.idleMask.length;
-    let w = from >>> 5;
-    let bits = this.idleMask[w]! & (~0 << (from & 31));
-    for (let i = 0; i <= words; i++) {
-      while (bits !== 0) {
-        const b = 31 - Math.clz32(bits & -bits);
-        const c = (w << 5) + b;
-        if (c < n && t.allowedOn(c)) return c;
-        bits &= bits - 1;
-      }
-      w = w + 1 === words ? 0 : w + 1;
-      bits = this.idleMask[w]!;
-      if (i === words - 1) bits &= (from & 31) === 0 ? 0 : ~(~0 << (from & 31));
-    }
-    return -1;
+    if (t.allowed === null) return this.idleMask.findFrom(from);
+    return this.idleMask.findFrom(from, (c) => t.allowedOn(c));
   }
 
   newLock(name: string): SpinLock {
@@ -348,6 +340,11 @@ export class Kernel implements KernelView {
   addProgram(p: Program): number {
     this.programs.push(p);
     return this.programs.length - 1;
+  }
+
+  addFdTable(fds: number[]): number {
+    this.fdTables.push(Int32Array.from(fds));
+    return this.fdTables.length - 1;
   }
 
   /** Adds a pipe (kind 'pipe') or AF_UNIX stream socket ('socket') of the given capacity in payload bytes. */
@@ -499,14 +496,44 @@ export class Kernel implements KernelView {
       return;
     }
     const task = c.curr;
-    if (task !== null && !c.pendingWake() && !c.needResched && task.state === TASK_RUNNING) {
-      const op = task.prog.op[task.pc]!;
+    if (task !== null && !c.pendingWake() && !c.needResched && task.state === TASK_RUNNING && c.step === STEP_NONE) {
+      const op = this.runPureOps(task, t);
       if (op === OP_COMPUTE || op === OP_COMPUTE_EXP || op === OP_COMPUTE_UNIF) {
         this.startCompute(c, task, t);
         return;
       }
     }
     this.setEvent(c, t, PH_RESUME);
+  }
+
+  /**
+   * Executes the instructions that touch no shared state (LOOP, COUNT, MARK) at time t, ahead of the event that
+   * would reach them, and returns the opcode now at pc. Saves an event per loop iteration; COUNT and MARK keep
+   * their exact time (MARK records t; a COUNT is visible up to one instruction early).
+   */
+  private runPureOps(task: Task, t: number): number {
+    const p = task.prog;
+    for (let guard = 0; guard < 1000; guard++) {
+      const pc = task.pc;
+      const op = p.op[pc]!;
+      if (op === OP_LOOP) {
+        const slot = p.c[pc]!;
+        const count = p.b[pc]!;
+        const n = ++task.loops[slot]!;
+        if (count < 0 || n < count) task.pc = p.a[pc]!;
+        else {
+          task.loops[slot] = 0;
+          task.pc++;
+        }
+      } else if (op === OP_COUNT) {
+        this.throughput += p.a[pc]!;
+        task.pc++;
+      } else if (op === OP_MARK) {
+        this.marks.push(p.a[pc]!, t);
+        task.pc++;
+      } else return op;
+    }
+    return -1;
   }
 
   private startCompute(c: Cpu, task: Task, t: number): void {
@@ -559,6 +586,10 @@ export class Kernel implements KernelView {
         }
         case OP_COUNT:
           this.throughput += p.a[pc]!;
+          task.pc++;
+          continue;
+        case OP_MARK:
+          this.marks.push(p.a[pc]!, this.now);
           task.pc++;
           continue;
         default:
@@ -617,6 +648,16 @@ export class Kernel implements KernelView {
           }
           break;
         }
+        case OP_POLL: {
+          const ch = this.channels[task.fds[p.a[pc]!]!]!;
+          if (ch === undefined) throw new ModelError(`program "${p.name}": fd ${p.a[pc]} is not open`);
+          if (ch.bytes === 0) {
+            task.state = TASK_BLOCKED;
+            task.waitKind = WAIT_READ;
+            ch.addReader(task);
+          } else task.pc++;
+          break;
+        }
         case OP_YIELD:
           task.pc++;
           c.commit(B_KERNEL, cost);
@@ -629,8 +670,10 @@ export class Kernel implements KernelView {
           task.timerEv = this.q.schedule(this.now + cost + p.a[pc]!, EV_TIMER, task.id);
           break;
         case OP_FORK: {
-          const thread = p.b[pc]! === 1;
-          const child = this.createTask(this.programs[p.a[pc]!]!, task, thread ? task.mm : this.nextMm++, c.id, task.fds);
+          const flags = p.b[pc]!;
+          const thread = (flags & 1) !== 0;
+          const ft = p.c[pc]!;
+          const child = this.createTask(this.programs[p.a[pc]!]!, task, thread ? task.mm : this.nextMm++, c.id, ft >= 0 ? this.fdTables[ft]! : task.fds);
           child.nice = task.nice;
           child.policy = task.policy;
           child.rtPriority = task.rtPriority;
@@ -638,7 +681,8 @@ export class Kernel implements KernelView {
           task.nChildren++;
           this.ctx.begin(c.id, this.now);
           this.policy.initTask(child, task, this.ctx);
-          cost += (thread ? Math.round(k.forkNs / 4) : k.forkNs) + this.ctx.cost;
+          if ((flags & 2) === 0) cost += thread ? Math.round(k.forkNs / 4) : k.forkNs;
+          cost += this.ctx.cost;
           this.observer?.onFork?.(task, child, this.now);
           task.pc++;
           c.pushWake(child, WF_FORK);
@@ -937,7 +981,7 @@ export class Kernel implements KernelView {
     let prevRunnable = false;
     if (prev !== null) {
       if (prev.state === TASK_RUNNING) prevRunnable = true;
-      else pol.dequeue(c.id, prev, prev.state === TASK_ZOMBIE ? DEQ_EXIT : DEQ_SLEEP, ctx);
+      else pol.dequeue(c.id, prev, prev.state >= TASK_ZOMBIE ? DEQ_EXIT : DEQ_SLEEP, ctx);
     }
     c.needResched = false;
     const pr = prevRunnable ? prev : null;
@@ -1010,10 +1054,10 @@ export class Kernel implements KernelView {
     this.accountWaste();
     c.idle = idle;
     if (idle) {
-      this.idleMask[c.id >>> 5]! |= 1 << (c.id & 31);
+      this.idleMask.set(c.id);
       this.nrIdle++;
     } else {
-      this.idleMask[c.id >>> 5]! &= ~(1 << (c.id & 31));
+      this.idleMask.clear(c.id);
       this.nrIdle--;
     }
   }
@@ -1139,7 +1183,8 @@ export class Kernel implements KernelView {
       if (seen.has(t.id)) throw new Error(`invariant: task ${t.id} is current on two CPUs`);
       seen.add(t.id);
       if (t.cpu !== c.id) throw new Error(`invariant: CPU ${c.id} runs task ${t.id} whose cpu is ${t.cpu}`);
-      if (t.state === TASK_RUNNABLE || t.state === TASK_DEAD) throw new Error(`invariant: CPU ${c.id} runs task ${t.id} in state ${t.state}`);
+      // a zombie may be reaped (DEAD) by its parent before its CPU has switched away from it, as in Linux
+      if (t.state === TASK_RUNNABLE) throw new Error(`invariant: CPU ${c.id} runs task ${t.id}, which is marked waiting`);
       if (c.idle) throw new Error(`invariant: CPU ${c.id} is marked idle but runs task ${t.id}`);
     }
     if (waiting !== this.nrWaiting) throw new Error(`invariant: ${waiting} tasks wait but the core counts ${this.nrWaiting}`);

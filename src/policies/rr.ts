@@ -3,21 +3,25 @@
  * queues, each under its own lock, with idle CPUs stealing work.
  *
  * Rules
- * 1. Placement (selectCpu): a new task goes to the least loaded allowed CPU (a scan of every runqueue, priced as one
- *    inspection per CPU; ties go to the lowest id from the forking CPU on). A waking task goes to its previous CPU
+ * 1. Placement (selectCpu): a new task goes to the first idle allowed CPU from the forking CPU upward (priced as the
+ *    idle bitmap's words), else to the least loaded allowed CPU (a scan of every runqueue, priced as one inspection
+ *    per CPU; ties go to the first found from the forking CPU on). A waking task goes to its previous CPU
  *    if that CPU is idle, else to the first idle allowed CPU found from there upward (priced as the idle bitmap's
  *    words), else back to its previous CPU.
  * 2. A woken task preempts nothing: checkPreempt reschedules the target only when it is idle.
  * 3. The running task keeps its CPU until it blocks, yields or has used `slice` (checked at the tick) while others
  *    wait on its queue; then it goes to the tail of its queue.
- * 4. A CPU about to go idle (nothing local, prev not runnable) steals: it reads other runqueues' lengths from the next
- *    CPU upward (one inspection each) until it finds one with a waiting task it may run, trylocks that runqueue and
- *    takes the head (the task that waited longest). It gives up after one failed trylock.
+ * 4. A CPU about to go idle (nothing local, prev not runnable) steals. Runqueues with waiting tasks are marked in a
+ *    shared "overloaded" bitmap (like the root domain's rto_mask of the RT class); the CPU searches it from the next
+ *    CPU upward (priced as the bitmap's words), and for the first marked runqueue whose waiting tasks include one it
+ *    may run (one task examined each), trylocks that runqueue and takes that task (the one that waited longest).
+ *    It gives up after one failed trylock.
  * 5. sched_yield puts the caller at the tail of its queue if others wait there.
  *
  * No priorities, no nice: every task is equal. Not a Linux scheduler; it exists to exercise and document the
  * interface, and as a baseline.
  */
+import { CpuMask } from '../kernel/cpumask.js';
 import type { SpinLock } from '../kernel/lock.js';
 import { WF_FORK, type KernelView, type PolicyEntry, type SchedCtx, type SchedPolicy, type TunableValues } from '../kernel/sched-class.js';
 import type { Task } from '../kernel/task.js';
@@ -59,6 +63,7 @@ class RoundRobin implements SchedPolicy {
   private k!: KernelView;
   private rqs: RrQueue[] = [];
   private queued = 0;
+  private overloaded!: CpuMask;
 
   constructor(v: TunableValues) {
     this.sliceNs = v.slice as number;
@@ -68,6 +73,7 @@ class RoundRobin implements SchedPolicy {
   attach(k: KernelView): void {
     this.k = k;
     this.rqs = Array.from({ length: k.nCpus }, (_, c) => new RrQueue(k.newLock(`rq[${c}].lock`)));
+    this.overloaded = new CpuMask(k.nCpus);
   }
 
   initTask(t: Task): void {
@@ -91,6 +97,9 @@ class RoundRobin implements SchedPolicy {
     const k = this.k;
     const n = k.nCpus;
     if (flags & WF_FORK) {
+      ctx.inspect((n + 31) >>> 5);
+      const idle = k.findIdleCpu(t, wakerCpu);
+      if (idle >= 0) return idle;
       let best = -1;
       let bestLoad = Infinity;
       for (let i = 0; i < n; i++) {
@@ -117,16 +126,26 @@ class RoundRobin implements SchedPolicy {
   }
 
   enqueue(cpu: number, t: Task): void {
-    this.rqs[cpu]!.push(t);
-    this.queued++;
+    this.push(cpu, t);
   }
 
   dequeue(cpu: number, t: Task): void {
     // the running task is not in the queue; a waiting one is
-    if (t.qNext !== null || t.qPrev !== null || this.rqs[cpu]!.head === t) {
-      this.rqs[cpu]!.remove(t);
-      this.queued--;
-    }
+    if (t.qNext !== null || t.qPrev !== null || this.rqs[cpu]!.head === t) this.remove(cpu, t);
+  }
+
+  private push(cpu: number, t: Task): void {
+    const q = this.rqs[cpu]!;
+    q.push(t);
+    this.queued++;
+    if (q.nr === 1) this.overloaded.set(cpu);
+  }
+
+  private remove(cpu: number, t: Task): void {
+    const q = this.rqs[cpu]!;
+    q.remove(t);
+    this.queued--;
+    if (q.nr === 0) this.overloaded.clear(cpu);
   }
 
   checkPreempt(cpu: number): number {
@@ -136,20 +155,23 @@ class RoundRobin implements SchedPolicy {
   balance(cpu: number, prev: Task | null, ctx: SchedCtx): void {
     if (prev !== null || this.rqs[cpu]!.nr > 0 || this.queued === 0) return;
     const n = this.k.nCpus;
-    for (let i = 1; i < n; i++) {
-      const src = (cpu + i) % n;
-      const q = this.rqs[src]!;
-      if (q.nr === 0) continue;
-      ctx.inspect(i);
-      let t = q.head;
-      while (t !== null && !t.allowedOn(cpu)) t = t.qNext;
-      if (t === null) continue;
-      if (!ctx.trylock(q.lock)) return;
-      ctx.examine(1);
-      ctx.migrate(t, cpu);
-      return;
-    }
-    ctx.inspect(n - 1);
+    ctx.inspect(this.overloaded.nWords);
+    let victim: Task | null = null;
+    const src = this.overloaded.findFrom(cpu + 1 === n ? 0 : cpu + 1, (c) => {
+      let t = this.rqs[c]!.head;
+      while (t !== null) {
+        ctx.examine(1);
+        if (t.allowedOn(cpu)) {
+          victim = t;
+          return true;
+        }
+        t = t.qNext;
+      }
+      return false;
+    });
+    if (src < 0 || victim === null) return;
+    if (!ctx.trylock(this.rqs[src]!.lock)) return;
+    ctx.migrate(victim, cpu);
   }
 
   pickNext(cpu: number, prev: Task | null): Task | null {
@@ -157,15 +179,13 @@ class RoundRobin implements SchedPolicy {
     if (prev !== null && (q.nr === 0 || (prev.sd as RrTask).sliceLeft > 0)) return prev;
     const t = q.head;
     if (t === null) return prev;
-    q.remove(t);
-    this.queued--;
+    this.remove(cpu, t);
     return t;
   }
 
   putPrev(cpu: number, prev: Task): void {
     (prev.sd as RrTask).sliceLeft = this.sliceNs;
-    this.rqs[cpu]!.push(prev);
-    this.queued++;
+    this.push(cpu, prev);
   }
 
   tick(cpu: number, curr: Task): boolean {

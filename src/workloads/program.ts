@@ -14,12 +14,16 @@
  *   SEND a=fd b=bytes    write to the channel behind fd; blocks while the channel is full
  *   SEND_RR a=fd b=bytes c=n   write to fd + (cursor mod n), then advance the cursor (one write per instruction)
  *   RECV a=fd b=bytes    read exactly b bytes; blocks until they are there
- *   FORK a=program b=1 for a thread (shares the address space)   the child starts at its program's first instruction
+ *   POLL a=fd            block until the channel behind fd holds data, without reading it (poll(POLLIN))
+ *   FORK a=program b=flags c=fd table (-1: inherit the parent's)   the child starts at its program's first
+ *                        instruction; flags: 1 a thread (shares the address space), 2 free (the workload's
+ *                        stand-in for a child that exists before the measured phase: no fork cost is charged)
  *   EXEC a=program       replace the program and the address space
  *   EXIT                 exit; the parent reaps with WAIT (tasks without a parent are reaped at once)
  *   WAIT                 wait for any child to exit and reap it (returns at once if there are no children)
  *   LOOP a=target b=count c=slot   jump back to target until executed `count` times (count < 0: forever)
  *   COUNT a              add a to the workload's throughput counter
+ *   MARK a               record (a, now) in the kernel's marks (the workload's own timestamps, like gettimeofday)
  */
 export const OP_COMPUTE = 1;
 export const OP_COMPUTE_EXP = 2;
@@ -35,6 +39,8 @@ export const OP_EXIT = 11;
 export const OP_WAIT = 12;
 export const OP_LOOP = 13;
 export const OP_COUNT = 14;
+export const OP_POLL = 15;
+export const OP_MARK = 16;
 
 export const OP_NAMES: Record<number, string> = {
   [OP_COMPUTE]: 'compute',
@@ -51,6 +57,8 @@ export const OP_NAMES: Record<number, string> = {
   [OP_WAIT]: 'wait',
   [OP_LOOP]: 'loop',
   [OP_COUNT]: 'count',
+  [OP_POLL]: 'poll',
+  [OP_MARK]: 'mark',
 };
 
 export interface Program {
@@ -110,8 +118,15 @@ export class ProgramBuilder {
   recv(fd: number, bytes: number): this {
     return this.emit(OP_RECV, fd, bytes);
   }
-  fork(program: number, thread = false): this {
-    return this.emit(OP_FORK, program, thread ? 1 : 0);
+  /** Forks a child running `program`; `fdTable` (from Kernel.addFdTable) gives the child its own descriptors. */
+  fork(program: number, thread = false, fdTable = -1, free = false): this {
+    return this.emit(OP_FORK, program, (thread ? 1 : 0) | (free ? 2 : 0), fdTable);
+  }
+  poll(fd: number): this {
+    return this.emit(OP_POLL, fd);
+  }
+  mark(id: number): this {
+    return this.emit(OP_MARK, id);
   }
   exec(program: number): this {
     return this.emit(OP_EXEC, program);
