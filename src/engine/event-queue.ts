@@ -4,8 +4,9 @@
  * Model
  * - An event is (time ns, kind, target). `seq` is a global insertion counter, so two events at the same time fire in
  *   the order they were scheduled: runs are deterministic.
- * - Events live in slots (struct-of-arrays in typed arrays: no allocation per event). The heap holds slot ids and
- *   every slot knows its heap position, so an event can be cancelled or moved in O(log n).
+ * - Events live in slots (struct-of-arrays in typed arrays: no allocation per event). The heap holds each entry's
+ *   key (time, seq) inline next to its slot id, so comparisons read no other array; every slot knows its heap
+ *   position, so an event can be cancelled or moved in O(log n).
  * - A handle is the slot id. It is valid from schedule() until the event fires or is cancelled; after that the slot
  *   is reused, so owners must forget a handle when its event fires (the kernel sets its fields to -1).
  *
@@ -22,145 +23,181 @@ export class EventQueue {
   scheduled = 0;
 
   private cap: number;
-  private tm: Float64Array;
-  private sq: Float64Array;
+  // the heap, with each entry's key stored inline (no indirection in comparisons)
+  private hT: Float64Array;
+  private hS: Float64Array;
+  private hSlot: Int32Array;
+  // per slot
   private kd: Int32Array;
   private tg: Int32Array;
   private pos: Int32Array;
-  private heap: Int32Array;
   private n = 0;
   private free: Int32Array;
   private nFree: number;
   private seq = 0;
+  /**
+   * The root entry was popped but is left in place until the handler schedules its first event, which then takes
+   * the root's place with one sift-down (instead of a removal and an insertion). The stale root's time is the current
+   * time, the minimum of everything in the heap, so the heap stays valid meanwhile.
+   */
+  private rootStale = false;
 
   constructor(capacity = 1024) {
     this.cap = capacity;
-    this.tm = new Float64Array(capacity);
-    this.sq = new Float64Array(capacity);
+    this.hT = new Float64Array(capacity);
+    this.hS = new Float64Array(capacity);
+    this.hSlot = new Int32Array(capacity);
     this.kd = new Int32Array(capacity);
     this.tg = new Int32Array(capacity);
     this.pos = new Int32Array(capacity).fill(-1);
-    this.heap = new Int32Array(capacity);
     this.free = new Int32Array(capacity);
     for (let i = 0; i < capacity; i++) this.free[i] = capacity - 1 - i;
     this.nFree = capacity;
   }
 
   get size(): number {
+    if (this.rootStale) this.settle();
     return this.n;
   }
 
   /** Time of the earliest event, or Infinity. */
   peekTime(): number {
-    return this.n > 0 ? this.tm[this.heap[0]!]! : Infinity;
+    if (this.rootStale) this.settle();
+    return this.n > 0 ? this.hT[0]! : Infinity;
   }
 
   schedule(time: number, kind: number, target: number): number {
     if (this.nFree === 0) this.grow();
     const s = this.free[--this.nFree]!;
-    this.tm[s] = time;
-    this.sq[s] = this.seq++;
     this.kd[s] = kind;
     this.tg[s] = target;
     this.scheduled++;
-    const i = this.n++;
-    this.heap[i] = s;
-    this.pos[s] = i;
-    this.up(i);
+    if (this.rootStale) {
+      this.rootStale = false;
+      this.siftDown(0, time, this.seq++, s);
+    } else this.siftUp(this.n++, time, this.seq++, s);
     return s;
+  }
+
+  private settle(): void {
+    this.rootStale = false;
+    this.removeAt(0, false);
   }
 
   /** Moves a pending event to a new time; it gets a fresh sequence number (fires after events already at that time). */
   reschedule(slot: number, time: number): void {
+    if (this.rootStale) this.settle();
     const i = this.pos[slot]!;
     if (i < 0) throw new Error(`event slot ${slot} is not pending`);
-    const old = this.tm[slot]!;
-    this.tm[slot] = time;
-    this.sq[slot] = this.seq++;
-    if (time < old) this.up(i);
-    else this.down(i);
+    const old = this.hT[i]!;
+    if (time < old) this.siftUp(i, time, this.seq++, slot);
+    else this.siftDown(i, time, this.seq++, slot);
   }
 
   /** Time of a pending event. */
   timeOf(slot: number): number {
-    return this.tm[slot]!;
+    return this.hT[this.pos[slot]!]!;
   }
 
   cancel(slot: number): void {
+    if (this.rootStale) this.settle();
     const i = this.pos[slot]!;
     if (i < 0) throw new Error(`event slot ${slot} is not pending`);
     this.removeAt(i);
   }
 
   pop(): boolean {
+    if (this.rootStale) this.settle();
     if (this.n === 0) return false;
-    const s = this.heap[0]!;
-    this.time = this.tm[s]!;
+    const s = this.hSlot[0]!;
+    this.time = this.hT[0]!;
     this.kind = this.kd[s]!;
     this.target = this.tg[s]!;
-    this.removeAt(0);
+    this.pos[s] = -1;
+    this.free[this.nFree++] = s;
+    this.rootStale = true;
     return true;
   }
 
-  private removeAt(i: number): void {
-    const s = this.heap[i]!;
-    this.pos[s] = -1;
-    this.free[this.nFree++] = s;
-    const last = --this.n;
-    if (i !== last) {
-      const m = this.heap[last]!;
-      this.heap[i] = m;
-      this.pos[m] = i;
-      this.down(i);
-      this.up(this.pos[m]!);
+  private removeAt(i: number, freeSlot = true): void {
+    if (freeSlot) {
+      const s = this.hSlot[i]!;
+      this.pos[s] = -1;
+      this.free[this.nFree++] = s;
     }
+    const last = --this.n;
+    if (i === last) return;
+    const t = this.hT[last]!;
+    const q = this.hS[last]!;
+    const m = this.hSlot[last]!;
+    if (i > 0) {
+      const p = (i - 1) >> 2;
+      const pt = this.hT[p]!;
+      if (t < pt || (t === pt && q < this.hS[p]!)) {
+        this.siftUp(i, t, q, m);
+        return;
+      }
+    }
+    this.siftDown(i, t, q, m);
   }
 
-  private less(a: number, b: number): boolean {
-    const ta = this.tm[a]!;
-    const tb = this.tm[b]!;
-    return ta < tb || (ta === tb && this.sq[a]! < this.sq[b]!);
-  }
-
-  private up(i: number): void {
-    const heap = this.heap;
-    const s = heap[i]!;
+  /** Places entry (t, q, s) at hole i or above. */
+  private siftUp(i: number, t: number, q: number, s: number): void {
+    const hT = this.hT;
+    const hS = this.hS;
+    const hSlot = this.hSlot;
+    const pos = this.pos;
     while (i > 0) {
       const p = (i - 1) >> 2;
-      const ps = heap[p]!;
-      if (!this.less(s, ps)) break;
-      heap[i] = ps;
-      this.pos[ps] = i;
+      const pt = hT[p]!;
+      if (t > pt || (t === pt && q > hS[p]!)) break;
+      hT[i] = pt;
+      hS[i] = hS[p]!;
+      const ps = hSlot[p]!;
+      hSlot[i] = ps;
+      pos[ps] = i;
       i = p;
     }
-    heap[i] = s;
-    this.pos[s] = i;
+    hT[i] = t;
+    hS[i] = q;
+    hSlot[i] = s;
+    pos[s] = i;
   }
 
-  private down(i: number): void {
-    const heap = this.heap;
+  /** Places entry (t, q, s) at hole i or below. */
+  private siftDown(i: number, t: number, q: number, s: number): void {
+    const hT = this.hT;
+    const hS = this.hS;
+    const hSlot = this.hSlot;
+    const pos = this.pos;
     const n = this.n;
-    const s = heap[i]!;
     for (;;) {
       const c0 = 4 * i + 1;
       if (c0 >= n) break;
       let best = c0;
-      let bs = heap[c0]!;
+      let bt = hT[c0]!;
+      let bq = hS[c0]!;
       const end = c0 + 4 < n ? c0 + 4 : n;
       for (let c = c0 + 1; c < end; c++) {
-        const cs = heap[c]!;
-        if (this.less(cs, bs)) {
+        const ct = hT[c]!;
+        if (ct < bt || (ct === bt && hS[c]! < bq)) {
           best = c;
-          bs = cs;
+          bt = ct;
+          bq = hS[c]!;
         }
       }
-      if (!this.less(bs, s)) break;
-      heap[i] = bs;
-      this.pos[bs] = i;
+      if (t < bt || (t === bt && q < bq)) break;
+      hT[i] = bt;
+      hS[i] = bq;
+      const bs = hSlot[best]!;
+      hSlot[i] = bs;
+      pos[bs] = i;
       i = best;
     }
-    heap[i] = s;
-    this.pos[s] = i;
+    hT[i] = t;
+    hS[i] = q;
+    hSlot[i] = s;
+    pos[s] = i;
   }
 
   private grow(): void {
@@ -176,12 +213,12 @@ export class EventQueue {
       b.set(a);
       return b;
     };
-    this.tm = f64(this.tm);
-    this.sq = f64(this.sq);
+    this.hT = f64(this.hT);
+    this.hS = f64(this.hS);
+    this.hSlot = i32(this.hSlot);
     this.kd = i32(this.kd);
     this.tg = i32(this.tg);
     this.pos = i32(this.pos, -1);
-    this.heap = i32(this.heap);
     this.free = new Int32Array(cap);
     for (let i = 0; i < old; i++) this.free[i] = cap - 1 - i;
     this.nFree = old;

@@ -18,6 +18,8 @@ export class Channel {
   readonly capacity: number;
   /** Kernel work per read or write besides syscall entry and copy (pipe or socket, from the cost table). */
   readonly opNs: number;
+  /** CPU that touched the channel last (its lines are in that CPU's cache), or -1. */
+  lastCpu = -1;
   bytes = 0;
   messages = 0;
   readersHead: Task | null = null;

@@ -380,7 +380,8 @@ export class Kernel implements KernelView {
     const t = new Task(this.allTasks.length, prog, parent, mm, this.now, fds);
     if (parent && parent.mm === mm) t.tgid = parent.tgid;
     t.cpu = cpu;
-    t.memNode = this.machine.cpuNode[cpu]!;
+    // memory is placed by first touch: a thread shares its parent's, a process's pages land where it first runs
+    t.memNode = parent !== null && parent.mm === mm ? parent.memNode : -1;
     t.state = TASK_BLOCKED; // TASK_NEW until its first wakeup
     this.allTasks.push(t);
     if (this.taskIndex.length <= t.id) {
@@ -545,7 +546,9 @@ export class Kernel implements KernelView {
       if (op === OP_COMPUTE) d = p.a[pc]!;
       else if (op === OP_COMPUTE_EXP) d = this.workRng.exp(p.a[pc]!);
       else d = this.workRng.uniform(p.a[pc]!, p.b[pc]!);
-      if (task.memNode !== this.machine.cpuNode[c.id]) d = Math.round((d * this.machine.memSlowdownMilli(c.id, task.memNode)) / 1000);
+      const node = this.machine.cpuNode[c.id]!;
+      if (task.memNode < 0) task.memNode = node; // first touch
+      else if (task.memNode !== node) d = Math.round((d * this.machine.memSlowdownMilli(c.id, task.memNode)) / 1000);
       d += task.refillDebtNs;
       task.refillDebtNs = 0;
       if (d < 1) d = 1;
@@ -612,7 +615,7 @@ export class Kernel implements KernelView {
           }
           ch.bytes += bytes;
           ch.messages++;
-          cost += ch.opNs + Math.round((bytes * k.copyNsPerKb) / 1024);
+          cost += ch.opNs + Math.round((bytes * k.copyNsPerKb) / 1024) + this.channelLines(ch, c.id);
           if (op === OP_SEND_RR) task.cursor++;
           task.pc++;
           let r = ch.readersHead;
@@ -636,7 +639,7 @@ export class Kernel implements KernelView {
             break;
           }
           ch.bytes -= bytes;
-          cost += ch.opNs + Math.round((bytes * k.copyNsPerKb) / 1024);
+          cost += ch.opNs + Math.round((bytes * k.copyNsPerKb) / 1024) + this.channelLines(ch, c.id);
           task.pc++;
           let w = ch.writersHead;
           ch.writersHead = ch.writersTail = null;
@@ -696,6 +699,7 @@ export class Kernel implements KernelView {
           task.pc = 0;
           task.cursor = 0;
           task.mm = this.nextMm++;
+          task.memNode = -1; // a new address space: first touch again
           c.commit(B_KERNEL, cost);
           this.continueAt(c, this.now + cost);
           return;
@@ -735,6 +739,14 @@ export class Kernel implements KernelView {
       this.continueAt(c, this.now + cost);
       return;
     }
+  }
+
+  /** Cost of pulling a channel's shared lines to `cpu` from the CPU that touched it last. */
+  private channelLines(ch: Channel, cpu: number): number {
+    const last = ch.lastCpu;
+    ch.lastCpu = cpu;
+    if (last < 0 || last === cpu) return 0;
+    return this.cost.ipcLines * this.machine.lineNs(last, cpu);
   }
 
   private reap(z: Task, reaper: Task | null): void {

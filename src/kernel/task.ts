@@ -52,8 +52,8 @@ export class Task {
   cpu = 0;
   /** CPU it last ran on, or -1 if it never ran (for migration distance and refill). */
   lastRanCpu = -1;
-  /** NUMA node its memory lives on (first touch: the node it was created on). */
-  memNode = 0;
+  /** NUMA node its memory lives on (first touch: the node it first computed on), -1 before that. */
+  memNode = -1;
   parent: Task | null;
   /** Live children (not yet reaped). */
   nChildren = 0;

@@ -49,6 +49,11 @@ export interface CostTable {
   readonly pipeOpNs: number;
   /** Kernel work of one AF_UNIX stream send or receive besides entry and copy (skb alloc/free, queueing). */
   readonly sockOpNs: number;
+  /**
+   * Cache lines of a pipe's or socket's shared state (lock, ring or queue head, waitqueue, buffer) that a read or
+   * write pulls from the CPU that touched the channel last; each costs a line transfer for that distance.
+   */
+  readonly ipcLines: number;
   /** Copying data through a pipe or socket, per KiB. */
   readonly copyNsPerKb: number;
   /** fork()/clone() of a process (page-table copy of a small process); a thread clone costs a quarter. */
@@ -95,6 +100,7 @@ export const P3_2001: CostTable = {
   syscallNs: 500,
   pipeOpNs: 1_500,
   sockOpNs: 4_000,
+  ipcLines: 4,
   copyNsPerKb: 1_500,
   forkNs: 90_000,
   execNs: 150_000,
@@ -135,6 +141,7 @@ export const X86_2023: CostTable = {
   syscallNs: 100,
   pipeOpNs: 400,
   sockOpNs: 1_000,
+  ipcLines: 4,
   copyNsPerKb: 100,
   forkNs: 40_000,
   execNs: 100_000,

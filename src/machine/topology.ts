@@ -55,6 +55,8 @@ export class Machine {
   private readonly remoteLineNs: Float64Array;
   /** Refill latency per line for a migration, by distance class (0..3) and for class 4 by node pair. */
   private readonly remoteDramNs: Float64Array;
+  /** Compute-time multiplier x1000 by (running node, memory node), row-major. */
+  private readonly memMilli: Int32Array;
 
   constructor(spec: TopologySpec) {
     this.spec = spec;
@@ -89,6 +91,7 @@ export class Machine {
     this.remoteLineNs = new Float64Array(nn * nn);
     this.remoteDramNs = new Float64Array(nn * nn);
     const k = this.cost;
+    this.memMilli = new Int32Array(nn * nn);
     const ref = Math.max(11, k.remoteRefDistance);
     for (let a = 0; a < nn; a++) {
       for (let b = 0; b < nn; b++) {
@@ -97,6 +100,7 @@ export class Machine {
         const excess = (d - 10) / (ref - 10);
         this.remoteLineNs[a * nn + b] = k.lineNodeNs + (k.lineRemoteNs - k.lineNodeNs) * excess;
         this.remoteDramNs[a * nn + b] = k.dramNs * (d / 10);
+        this.memMilli[a * nn + b] = d <= 10 ? 1000 : 1000 + Math.round(1000 * k.remoteMemSlowdown * (d / 10 - 1));
       }
     }
   }
@@ -160,9 +164,7 @@ export class Machine {
 
   /** Multiplier (x1000, integer) on compute time of a task whose memory is on `memNode` while it runs on `cpu`. */
   memSlowdownMilli(cpu: number, memNode: number): number {
-    const d = this.slit[this.cpuNode[cpu]! * this.nNodes + memNode]!;
-    if (d <= 10) return 1000;
-    return 1000 + Math.round(1000 * this.cost.remoteMemSlowdown * (d / 10 - 1));
+    return this.memMilli[this.cpuNode[cpu]! * this.nNodes + memNode]!;
   }
 
   /** One-line summary for reports. */

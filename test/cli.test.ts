@@ -1,0 +1,79 @@
+/** The command line as a user meets it: listings, JSON fields, determinism, and clear errors for bad input. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const main = join(fileURLToPath(new URL('.', import.meta.url)), '..', 'src', 'cli', 'main.js');
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test('list machines shows every preset', () => {
+  const r = cli('list', 'machines');
+  assert.equal(r.code, 0);
+  for (const m of ['up', 'smp2', 'smp4', 'smp8', 'numaq16', 'opteron6272', 'epyc9654-2s', 'kilo1024']) assert.match(r.out, new RegExp(`^  ${m} `, 'm'));
+});
+
+test('run --json has the documented fields and is identical on a second run apart from sim', () => {
+  const args = ['run', '--machine', 'smp4', '--sched', 'rr', '--workload', 'hackbench:groups=1,loops=20', '--duration', '20ms', '--json'];
+  const a = cli(...args);
+  assert.equal(a.code, 0, a.err);
+  const j = JSON.parse(a.out);
+  for (const path of [
+    'spec', 'sim.events', 'sim.eventsPerSec', 'sim.wallMs', 'metrics.contextSwitches', 'metrics.contextSwitchesPerSec', 'metrics.migrations',
+    'metrics.wakeupLatencyNs.p50', 'metrics.wakeupLatencyNs.p99', 'metrics.wakeupLatencyNs.p999', 'metrics.wakeupLatencyNs.max',
+    'metrics.utilization.user', 'metrics.utilization.sched', 'metrics.utilization.spin', 'metrics.utilization.idle', 'metrics.locks',
+    'metrics.idleWhileRunnableFraction', 'metrics.fairness.jain', 'workload.throughput', 'workload.unit',
+  ]) {
+    const v = path.split('.').reduce((o: Record<string, unknown> | undefined, k) => o?.[k] as Record<string, unknown> | undefined, j);
+    assert.notEqual(v, undefined, `missing ${path}`);
+  }
+  const lock = j.metrics.locks[0];
+  for (const f of ['name', 'acquisitions', 'contention', 'meanHoldNs', 'meanWaitNs']) assert.ok(f in lock, `locks[].${f}`);
+  const b = cli(...args);
+  const strip = (s: string) => { const o = JSON.parse(s); delete o.sim.wallMs; delete o.sim.eventsPerSec; return JSON.stringify(o); };
+  assert.equal(strip(a.out), strip(b.out));
+});
+
+test('bad names and parameters give one clear line, exit 2, no stack trace', () => {
+  const cases: [string[], RegExp][] = [
+    [['run', '--machine', 'cray'], /unknown machine "cray"; presets: up, smp2/],
+    [['run', '--sched', 'cfs9'], /unknown policy "cfs9"; policies: rr/],
+    [['run', '--workload', 'hackbench:gropus=3'], /workload hackbench has no parameter "gropus"; its parameters are: groups, loops/],
+    [['run', '--workload', 'hackbench:groups=x'], /parameter "groups": "x" is not a number/],
+    [['run', '--sched', 'rr:slice=fast'], /parameter "slice": "fast" is not a duration/],
+    [['run', '--duration', '2 weeks'], /--duration: "2 weeks" is not a duration/],
+    [['run', '--seed', '-1'], /--seed/],
+    [['list', 'cpus'], /nothing called "cpus" to list/],
+    [['run', '--machine', './nope.yaml'], /machine file ".\/nope.yaml" does not exist/],
+  ];
+  for (const [args, re] of cases) {
+    const r = cli(...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: exit ${r.code} ${r.err}`);
+    assert.match(r.err, re);
+    assert.doesNotMatch(r.err, /\n\s+at /, 'no stack trace');
+  }
+});
+
+test('a bad machine file gets an error naming the field', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'schedlab-'));
+  const f = join(dir, 'box.yaml');
+  writeFileSync(f, 'name: box\nsockets: 2\ncoresPerLlc: 0\nthreadsPerCore: 2\n');
+  const r = cli('run', '--machine', f, '--duration', '1ms');
+  assert.equal(r.code, 2);
+  assert.match(r.err, /box\.yaml: field "coresPerLlc": must be at least 1/);
+  writeFileSync(f, 'name: box\nsockets: 2\ncoresPerLlc: 2\ncosts: {preset: x86-2023, overrides: {ipiNs: 900}}\n');
+  const ok = cli('run', '--machine', f, '--workload', 'hogs:tasks=2', '--duration', '10ms', '--json');
+  assert.equal(ok.code, 0, ok.err);
+  assert.equal(JSON.parse(ok.out).machine.cpus, 4);
+  writeFileSync(f, 'name: [unclosed\n');
+  const bad = cli('run', '--machine', f);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /is not valid YAML/);
+});

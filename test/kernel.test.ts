@@ -1,0 +1,130 @@
+/**
+ * Behaviour of the kernel core that policies rely on: the lock model (contention, spinning and hold times must
+ * emerge from a global lock, not be written in), tickless idle, IPIs on remote wakeups, accounting of a tick that
+ * arrives during a compute segment.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Kernel } from '../src/kernel/kernel.js';
+import type { SpinLock } from '../src/kernel/lock.js';
+import type { KernelView, SchedCtx, SchedPolicy } from '../src/kernel/sched-class.js';
+import type { Task } from '../src/kernel/task.js';
+import { buildPreset } from '../src/machine/presets.js';
+import { findWorkload } from '../src/workloads/registry.js';
+import { resolveParams } from '../src/experiments/params.js';
+import { collectMetrics } from '../src/metrics/collect.js';
+import { ProgramBuilder } from '../src/workloads/program.js';
+import { build, runFor } from './helpers.js';
+
+/** A global FIFO queue under one lock whose pick examines every queued task (a 2.4-shaped cost, not 2.4's rules). */
+class GlobalScan implements SchedPolicy {
+  readonly name = 'test-global';
+  readonly globalQueue = true;
+  readonly hz = 100;
+  private lock!: SpinLock;
+  private q: Task[] = [];
+  attach(k: KernelView): void {
+    this.k = k;
+    this.lock = k.newLock('global.lock');
+  }
+  initTask(): void {}
+  rqLock(): SpinLock {
+    return this.lock;
+  }
+  tickLock(): SpinLock | null {
+    return null;
+  }
+  selectCpu(t: Task): number {
+    return t.cpu;
+  }
+  enqueue(_c: number, t: Task): void {
+    this.q.push(t);
+  }
+  dequeue(_c: number, t: Task): void {
+    const i = this.q.indexOf(t);
+    if (i >= 0) this.q.splice(i, 1);
+  }
+  checkPreempt(cpu: number, t: Task, _w: number, _f: number, ctx: SchedCtx): number {
+    ctx.inspect(1);
+    return this.k.isIdle(cpu) ? cpu : this.k.findIdleCpu(t, cpu);
+  }
+  private k!: KernelView;
+  pickNext(cpu: number, prev: Task | null, ctx: SchedCtx): Task | null {
+    ctx.examine(this.q.length + (prev ? 1 : 0));
+    const i = this.q.findIndex((t) => t.allowedOn(cpu));
+    if (i < 0) return prev;
+    const [t] = this.q.splice(i, 1);
+    return t!;
+  }
+  putPrev(_c: number, prev: Task): void {
+    this.q.push(prev);
+  }
+  tick(): boolean {
+    return false;
+  }
+  yieldTask(): boolean {
+    return true;
+  }
+  countQueued(): number {
+    return this.q.length;
+  }
+}
+
+function yieldRun(machine: string, tasks: number) {
+  const k = new Kernel({ machine: buildPreset(machine)!, policy: new GlobalScan(), seed: 1, checkInvariants: true });
+  const we = findWorkload('loop_yield')!;
+  we.setup(k, resolveParams('w', we.params, { tasks }));
+  k.run(20e6);
+  k.finalize(20e6);
+  return collectMetrics(k, 20e6);
+}
+
+test('a global runqueue lock: contention, spinning and per-switch cost emerge and grow with the CPU count', () => {
+  const m2 = yieldRun('smp2', 4);
+  const m8 = yieldRun('smp8', 16);
+  const l2 = m2.locks.find((l) => l.name === 'global.lock')!;
+  const l8 = m8.locks.find((l) => l.name === 'global.lock')!;
+  assert.ok(l8.contention > l2.contention, `contention ${l2.contention} -> ${l8.contention}`);
+  assert.ok(l8.contention > 0.5, `8 CPUs should fight for the lock: ${l8.contention}`);
+  assert.ok(l8.utilization <= 1 && l8.utilization > 0.8, `utilisation ${l8.utilization}`);
+  assert.ok(m8.utilization.spin > m2.utilization.spin && m8.utilization.spin > 0.3, `spin ${m2.utilization.spin} -> ${m8.utilization.spin}`);
+  assert.ok(m8.schedNsPerSwitch > 2 * m2.schedNsPerSwitch, `per switch ${m2.schedNsPerSwitch} -> ${m8.schedNsPerSwitch}`);
+  assert.ok(m8.contextSwitchesPerSec < 4 * m2.contextSwitchesPerSec, 'four times the CPUs must not give four times the switches');
+  assert.ok(l8.meanWaitNs > l8.meanHoldNs, 'waiters queue behind several holders');
+});
+
+test('idle CPUs take no ticks; busy ones take HZ per second', () => {
+  const { k } = build('rr', 'smp4', 'hogs', { tasks: 2 });
+  runFor(k, 1e9);
+  // 2 busy CPUs x 250 Hz x 1 s (+ at most one tick each for the start)
+  assert.ok(k.ticks >= 498 && k.ticks <= 502, `ticks ${k.ticks}`);
+  assert.equal(k.cpus[2]!.acc[4], 1e9);
+});
+
+test('a wakeup to an idle CPU pays the IPI and the idle exit', () => {
+  const { k } = build('rr', 'smp2', null);
+  const b = new ProgramBuilder('sleeper');
+  const top = b.here();
+  b.compute(100_000).sleep(1_000_000).loop(top, 50);
+  k.spawn(k.addProgram(b.build()));
+  runFor(k, 1e9);
+  const c = k.cost;
+  const floor = c.ipiNs + c.idleExitNs;
+  assert.equal(k.latency.count, 51); // 50 timer wakeups and the first
+  assert.ok(k.latency.quantile(0.5) >= floor, `p50 wakeup latency ${k.latency.quantile(0.5)} below IPI + idle exit ${floor}`);
+  assert.ok(k.latency.max < floor + c.schedBaseNs + c.lockNs + c.ctxSwitchProcessNs + 1000, `max ${k.latency.max}`);
+  assert.ok(k.ipis >= 50);
+});
+
+test('ticks during a compute segment delay it by exactly the tick cost and the user time stays exact', () => {
+  const { k } = build('rr', 'up', 'hogs', { tasks: 1, chunk: 10_000_000 });
+  const simNs = runFor(k, 100e6);
+  const t = k.allTasks[0]!;
+  const c = k.cpus[0]!;
+  assert.equal(c.acc[0], t.sumExecNs);
+  // every tick costs tickNs of scheduler time; the rest is the hog's
+  assert.ok(Math.abs(c.acc[2]! - k.ticks * k.cost.tickNs - k.cost.ctxSwitchThreadNs - k.cost.lockNs - k.cost.schedBaseNs) < 2000, `sched ${c.acc[2]} ticks ${k.ticks}`);
+  assert.equal(c.acc.reduce((s, x) => s + x, 0), simNs);
+  // chunks completed: user time / chunk
+  assert.equal(k.throughput, Math.floor(t.sumExecNs / 10_000_000));
+});
