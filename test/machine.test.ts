@@ -53,3 +53,15 @@ test('machine files are validated with errors that name the field and the fix', 
   const badPreset = machineFromObject({ name: 'b', sockets: 1, coresPerLlc: 2, costs: 'z80' }, 'b.json');
   assert.match((badPreset as string[]).join('\n'), /unknown cost preset "z80"/);
 });
+
+test('docs/machines.md shows the cost tables as they are in the code', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { fileURLToPath } = await import('node:url');
+  const { COST_PRESETS } = await import('../src/machine/costs.js');
+  const doc = readFileSync(fileURLToPath(new URL('../../docs/machines.md', import.meta.url)), 'utf8');
+  const keys = Object.keys(COST_PRESETS[0]!).filter((k) => !['name', 'description', 'sources'].includes(k));
+  for (const k of keys) {
+    const row = `| ${k} | ${COST_PRESETS.map((p) => (p as unknown as Record<string, number>)[k]).join(' | ')} |`;
+    assert.ok(doc.includes(row), `docs/machines.md lacks the row ${row}`);
+  }
+});
