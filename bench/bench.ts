@@ -45,7 +45,7 @@ function runCase(name: string, spec: RunSpec): Row {
   return {
     name,
     cpus: r.machine.cpus,
-    tasks: r.metrics.fairness.tasks,
+    tasks: typeof r.workload.extra.tasks === 'number' ? r.workload.extra.tasks : r.metrics.fairness.tasks,
     simMs: r.sim.simulatedNs / 1e6,
     events: r.sim.events,
     wallMs: r.sim.wallMs,

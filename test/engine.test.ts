@@ -108,3 +108,43 @@ test('histogram quantiles are within 1% of the exact order statistics', () => {
   assert.equal(h.max, vals[vals.length - 1]);
   assert.equal(h.count, 50000);
 });
+
+test('lane events and heap events pop in one (time, seq) order (against an oracle)', () => {
+  const LANES = 37;
+  const q = new EventQueue(8, LANES);
+  const rng = new Rng(11, 'lanes');
+  type E = { time: number; seq: number; key: string };
+  const heap = new Map<number, E>();
+  const lanes = new Map<number, E>();
+  let seq = 0;
+  let now = 0;
+  for (let step = 0; step < 30000; step++) {
+    const r = rng.int(12);
+    if (r < 3) {
+      const time = now + rng.int(40);
+      const slot = q.schedule(time, 1, 1000 + step);
+      heap.set(slot, { time, seq: seq++, key: `h${1000 + step}` });
+    } else if (r < 7) {
+      const lane = rng.int(LANES);
+      const time = now + rng.int(40);
+      q.setLane(lane, time, 2);
+      lanes.set(lane, { time, seq: seq++, key: `l${lane}` });
+    } else if (r < 8 && lanes.size > 0) {
+      const lane = [...lanes.keys()][rng.int(lanes.size)]!;
+      q.clearLane(lane);
+      lanes.delete(lane);
+      assert.equal(q.laneTime(lane), Infinity);
+    } else if (heap.size + lanes.size > 0) {
+      let best: [string, number, E] | undefined;
+      for (const [s, e] of heap) if (!best || e.time < best[2].time || (e.time === best[2].time && e.seq < best[2].seq)) best = ['h', s, e];
+      for (const [l, e] of lanes) if (!best || e.time < best[2].time || (e.time === best[2].time && e.seq < best[2].seq)) best = ['l', l, e];
+      assert.ok(q.pop());
+      assert.equal(q.time, best![2].time);
+      assert.equal(q.kind === 1 ? `h${q.target}` : `l${q.target}`, best![2].key);
+      if (best![0] === 'h') heap.delete(best![1]);
+      else lanes.delete(best![1]);
+      now = q.time;
+    }
+    assert.equal(q.size, heap.size + lanes.size);
+  }
+});

@@ -128,3 +128,48 @@ test('ticks during a compute segment delay it by exactly the tick cost and the u
   // chunks completed: user time / chunk
   assert.equal(k.throughput, Math.floor(t.sumExecNs / 10_000_000));
 });
+
+test('regression: a compute segment preempted at a tick resumes where it was, not from the start', () => {
+  const { k } = build('rr', 'up', null);
+  const b = new ProgramBuilder('long');
+  b.compute(50_000_000);
+  const p = k.addProgram(b.build());
+  k.spawn(p);
+  k.spawn(p);
+  runFor(k, 2e9);
+  assert.ok(k.finishedAt > 100e6 && k.finishedAt < 101e6, `finished at ${k.finishedAt}`);
+});
+
+test('regression: a late wakeup meant for an earlier sleep does not cut a later sleep short', () => {
+  const { k } = build('rr', 'smp4', null);
+  const child = new ProgramBuilder('child');
+  child.compute(10_000);
+  const cp = k.addProgram(child.build());
+  const parent = new ProgramBuilder('parent');
+  parent.fork(cp).fork(cp).fork(cp).wait().wait().wait().mark(1).sleep(10_000_000).mark(2);
+  k.spawn(k.addProgram(parent.build()));
+  runFor(k, 1e9);
+  const slept = k.marks[3]! - k.marks[1]!;
+  assert.ok(slept >= 10_000_000, `slept ${slept} ns of 10 ms`);
+});
+
+test('regression: CPUs already woken for a queued task are not offered to the next waker', () => {
+  const { k } = build('rr', 'smp4', 'hogs', { tasks: 4 });
+  runFor(k, 100e6);
+  for (const c of k.cpus) assert.ok(c.acc[0]! > 95e6, `CPU ${c.id} user ${c.acc[0]}`);
+});
+
+test('regression: zombies of a parent that exits without waiting are reaped', () => {
+  const { k } = build('rr', 'smp2', null);
+  const child = new ProgramBuilder('child');
+  child.compute(10_000);
+  const cp = k.addProgram(child.build());
+  const parent = new ProgramBuilder('parent');
+  parent.fork(cp).fork(cp).compute(10_000_000);
+  k.spawn(k.addProgram(parent.build()));
+  const keep = new ProgramBuilder('keep');
+  keep.compute(50_000_000);
+  k.spawn(k.addProgram(keep.build()));
+  k.run(30e6);
+  assert.equal(k.tasks.length, 1, `live tasks: ${k.tasks.map((t) => `${t.name}:${t.state}`).join(' ')}`);
+});

@@ -10,6 +10,11 @@
  * - A handle is the slot id. It is valid from schedule() until the event fires or is cancelled; after that the slot
  *   is reused, so owners must forget a handle when its event fires (the kernel sets its fields to -1).
  *
+ * - Lanes: a second structure for owners that have at most one pending event each (the CPUs' continuations). Lane
+ *   events live in a tournament tree (a winner tree over the lanes): setting, moving or clearing a lane's event walks
+ *   log2(lanes) levels with one comparison each, cheaper than a heap of all events. Lane events share the sequence
+ *   counter with heap events, so the order of everything is (time, seq) exactly as if they were in one heap.
+ *
  * Protocol for the loop owner
  * 1. `pop()` removes the earliest event, copies it to `time/kind/target` and frees its slot; returns false if empty.
  * 2. The owner dispatches on `kind`; handlers may schedule, cancel and move other events.
@@ -35,6 +40,16 @@ export class EventQueue {
   private free: Int32Array;
   private nFree: number;
   private seq = 0;
+  // lanes: leaves laneT/laneS/laneKind, internal nodes hold the index of the winning leaf
+  private readonly nLanes: number;
+  private readonly P: number;
+  private readonly laneT: Float64Array;
+  private readonly laneS: Float64Array;
+  private readonly laneKind: Int32Array;
+  private readonly win: Int32Array;
+  private lanesPending = 0;
+  /** A lane popped but left in the tree (its key, the current time, is still the minimum), or -1; see rootStale. */
+  private staleLane = -1;
   /**
    * The root entry was popped but is left in place until the handler schedules its first event, which then takes
    * the root's place with one sift-down (instead of a removal and an insertion). The stale root's time is the current
@@ -42,7 +57,17 @@ export class EventQueue {
    */
   private rootStale = false;
 
-  constructor(capacity = 1024) {
+  constructor(capacity = 1024, lanes = 0) {
+    this.nLanes = lanes;
+    let P = 1;
+    while (P < lanes) P *= 2;
+    this.P = P;
+    this.laneT = new Float64Array(P).fill(Infinity);
+    this.laneS = new Float64Array(P);
+    this.laneKind = new Int32Array(P);
+    this.win = new Int32Array(2 * P);
+    for (let i = 0; i < P; i++) this.win[P + i] = i;
+    for (let n = P - 1; n >= 1; n--) this.win[n] = this.win[2 * n]!;
     this.cap = capacity;
     this.hT = new Float64Array(capacity);
     this.hS = new Float64Array(capacity);
@@ -55,15 +80,74 @@ export class EventQueue {
     this.nFree = capacity;
   }
 
+  /** Pending events, lanes included. */
   get size(): number {
-    if (this.rootStale) this.settle();
-    return this.n;
+    if (this.rootStale || this.staleLane >= 0) this.settle();
+    return this.n + this.lanesPending;
   }
 
   /** Time of the earliest event, or Infinity. */
   peekTime(): number {
-    if (this.rootStale) this.settle();
-    return this.n > 0 ? this.hT[0]! : Infinity;
+    if (this.rootStale || this.staleLane >= 0) this.settle();
+    const ht = this.n > 0 ? this.hT[0]! : Infinity;
+    const lt = this.nLanes > 0 ? this.laneT[this.win[1]!]! : Infinity;
+    return ht < lt ? ht : lt;
+  }
+
+  /** Sets (or moves) lane `lane`'s event to `time`, with a fresh sequence number. */
+  setLane(lane: number, time: number, kind: number): void {
+    if (this.staleLane === lane) {
+      // the popped lane schedules its next event: one re-play instead of two
+      this.staleLane = -1;
+      this.lanesPending++;
+      this.laneT[lane] = time;
+      this.laneS[lane] = this.seq++;
+      this.laneKind[lane] = kind;
+      this.scheduled++;
+      this.replay(lane);
+      return;
+    }
+    if (this.rootStale || this.staleLane >= 0) this.settle();
+    if (this.laneT[lane] === Infinity) this.lanesPending++;
+    this.laneT[lane] = time;
+    this.laneS[lane] = this.seq++;
+    this.laneKind[lane] = kind;
+    this.scheduled++;
+    this.replay(lane);
+  }
+
+  clearLane(lane: number): void {
+    if (this.rootStale || this.staleLane >= 0) this.settle();
+    if (this.laneT[lane] === Infinity) throw new Error(`lane ${lane} has no pending event`);
+    this.lanesPending--;
+    this.laneT[lane] = Infinity;
+    this.replay(lane);
+  }
+
+  /** Time of lane `lane`'s pending event, or Infinity. */
+  laneTime(lane: number): number {
+    return lane === this.staleLane ? Infinity : this.laneT[lane]!;
+  }
+
+  /**
+   * Re-plays the matches on the path from a leaf to the root after the leaf's key changed. It stops at the first node
+   * whose winner is unchanged and is another leaf: that leaf's key did not change, so nothing above can.
+   */
+  private replay(lane: number): void {
+    const win = this.win;
+    const lt = this.laneT;
+    const ls = this.laneS;
+    let node = (lane + this.P) >> 1;
+    while (node >= 1) {
+      const a = win[2 * node]!;
+      const b = win[2 * node + 1]!;
+      const ta = lt[a]!;
+      const tb = lt[b]!;
+      const w = ta < tb || (ta === tb && ls[a]! < ls[b]!) ? a : b;
+      if (w === win[node] && w !== lane) return;
+      win[node] = w;
+      node >>= 1;
+    }
   }
 
   schedule(time: number, kind: number, target: number): number {
@@ -80,13 +164,21 @@ export class EventQueue {
   }
 
   private settle(): void {
-    this.rootStale = false;
-    this.removeAt(0, false);
+    if (this.rootStale) {
+      this.rootStale = false;
+      this.removeAt(0, false);
+    }
+    const l = this.staleLane;
+    if (l >= 0) {
+      this.staleLane = -1;
+      this.laneT[l] = Infinity;
+      this.replay(l);
+    }
   }
 
   /** Moves a pending event to a new time; it gets a fresh sequence number (fires after events already at that time). */
   reschedule(slot: number, time: number): void {
-    if (this.rootStale) this.settle();
+    if (this.rootStale || this.staleLane >= 0) this.settle();
     const i = this.pos[slot]!;
     if (i < 0) throw new Error(`event slot ${slot} is not pending`);
     const old = this.hT[i]!;
@@ -100,14 +192,26 @@ export class EventQueue {
   }
 
   cancel(slot: number): void {
-    if (this.rootStale) this.settle();
+    if (this.rootStale || this.staleLane >= 0) this.settle();
     const i = this.pos[slot]!;
     if (i < 0) throw new Error(`event slot ${slot} is not pending`);
     this.removeAt(i);
   }
 
   pop(): boolean {
-    if (this.rootStale) this.settle();
+    if (this.rootStale || this.staleLane >= 0) this.settle();
+    if (this.nLanes > 0) {
+      const l = this.win[1]!;
+      const lt = this.laneT[l]!;
+      if (lt !== Infinity && (this.n === 0 || lt < this.hT[0]! || (lt === this.hT[0]! && this.laneS[l]! < this.hS[0]!))) {
+        this.time = lt;
+        this.kind = this.laneKind[l]!;
+        this.target = l;
+        this.lanesPending--;
+        this.staleLane = l;
+        return true;
+      }
+    }
     if (this.n === 0) return false;
     const s = this.hSlot[0]!;
     this.time = this.hT[0]!;

@@ -42,7 +42,7 @@ export class Cpu {
   /** Runs its idle task (curr === null) and is not in schedule(). */
   idle = true;
   needResched = false;
-  /** Pending continuation event slot and what it does. */
+  /** 1 while the CPU's continuation event (its lane in the event queue) is pending, else -1; and what it does. */
   ev = -1;
   phase = PH_NONE;
   /** The current or next user compute segment. */
@@ -57,15 +57,17 @@ export class Cpu {
   step = STEP_NONE;
   stepTask: Task | null = null;
   stepFlags = 0;
+  stepGen = 0;
   stepCpu = -1;
   /** Lockless work done before the step's lock (selectCpu), charged after the critical section. */
   stepPreNs = 0;
   /** Interrupt work (ticks) that arrived while spinning, charged after the critical section. */
   deferredNs = 0;
-  tickEv = -1;
   /** Tasks to wake, in order, with their wake flags, before the CPU continues. */
   wakeQ: Task[] = [];
   wakeFlags: number[] = [];
+  /** The block generation each wakeup is for (a wakeup for an earlier sleep is dropped). */
+  wakeGens: number[] = [];
   wakeHead = 0;
 
   // accounting
@@ -113,8 +115,9 @@ export class Cpu {
     return this.wakeHead < this.wakeQ.length;
   }
 
-  pushWake(t: Task, flags: number): void {
+  pushWake(t: Task, flags: number, gen: number): void {
     this.wakeQ.push(t);
     this.wakeFlags.push(flags);
+    this.wakeGens.push(gen);
   }
 }

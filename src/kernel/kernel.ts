@@ -3,7 +3,7 @@
  * wait, yield, sleep), reschedule IPIs, locks as timed resources, and time accounting. The core never names a
  * policy: it calls the hooks of kernel/sched-class.ts and checks what they return.
  *
- * Event kinds: EV_CPU (a CPU's continuation), EV_TICK (a busy CPU's timer tick), EV_IPI (reschedule IPI arrives),
+ * Event kinds: EV_CPU (a CPU's continuation), EV_TICK (a jiffy: every busy CPU's tick), EV_IPI (reschedule IPI arrives),
  * EV_GRANT (a lock passes to the next spinning CPU), EV_TIMER (a sleeping task's timer).
  *
  * Protocol of a locked kernel path ("step") on CPU c at time now:
@@ -101,7 +101,7 @@ import {
 } from './task.js';
 
 const EV_CPU = 1;
-const EV_TICK = 2;
+const EV_TICK = 2; // one per jiffy for the whole machine
 const EV_IPI = 3;
 const EV_GRANT = 4;
 const EV_TIMER = 5;
@@ -240,7 +240,7 @@ export class Kernel implements KernelView {
   readonly hz: number;
   readonly tickNs: number;
   readonly seed: number;
-  readonly q = new EventQueue(4096);
+  readonly q: EventQueue;
   readonly cpus: Cpu[];
   readonly locks: SpinLock[] = [];
   readonly channels: Channel[] = [];
@@ -260,6 +260,9 @@ export class Kernel implements KernelView {
   private readonly rngs = new Map<string, Rng>();
   private readonly workRng: Rng;
   private readonly idleMask: CpuMask;
+  /** CPUs whose tick is armed, and the pending jiffy event. */
+  private readonly tickArmed: CpuMask;
+  private tickEv = -1;
   private nextMm = 1;
   private readonly mmKeys = new Map<string, number>();
   private taskIndex: Int32Array = new Int32Array(1024);
@@ -297,7 +300,9 @@ export class Kernel implements KernelView {
     this.check = opts.checkInvariants ?? false;
     this.observer = opts.observer ?? null;
     this.cpus = Array.from({ length: this.nCpus }, (_, i) => new Cpu(i));
+    this.q = new EventQueue(4096, this.nCpus); // lane c: CPU c's continuation
     this.idleMask = new CpuMask(this.nCpus);
+    this.tickArmed = new CpuMask(this.nCpus);
     for (let c = 0; c < this.nCpus; c++) this.idleMask.set(c);
     this.nrIdle = this.nCpus;
     this.ctx = new Ctx(this);
@@ -311,8 +316,10 @@ export class Kernel implements KernelView {
     return this.cpus[cpu]!.curr;
   }
 
+  /** Idle and not already woken for a queued task (Linux's available_idle_cpu()). */
   isIdle(cpu: number): boolean {
-    return this.cpus[cpu]!.idle;
+    const c = this.cpus[cpu]!;
+    return c.idle && !c.needResched;
   }
 
   findIdleCpu(t: Task, from: number): number {
@@ -383,6 +390,7 @@ export class Kernel implements KernelView {
     // memory is placed by first touch: a thread shares its parent's, a process's pages land where it first runs
     t.memNode = parent !== null && parent.mm === mm ? parent.memNode : -1;
     t.state = TASK_BLOCKED; // TASK_NEW until its first wakeup
+    t.blockGen++;
     this.allTasks.push(t);
     if (this.taskIndex.length <= t.id) {
       const ni = new Int32Array(this.taskIndex.length * 2);
@@ -426,7 +434,7 @@ export class Kernel implements KernelView {
           this.onCpuEvent(this.cpus[target]!);
           break;
         case EV_TICK:
-          this.onTick(this.cpus[target]!);
+          this.onJiffy();
           break;
         case EV_IPI:
           this.onIpi(this.cpus[target]!);
@@ -445,7 +453,8 @@ export class Kernel implements KernelView {
 
   private setEvent(c: Cpu, t: number, phase: number): void {
     c.phase = phase;
-    c.ev = this.q.schedule(t, EV_CPU, c.id);
+    c.ev = 1;
+    this.q.setLane(c.id, t, EV_CPU);
   }
 
   private onCpuEvent(c: Cpu): void {
@@ -481,6 +490,7 @@ export class Kernel implements KernelView {
     if (c.wakeQ.length > 0) {
       c.wakeQ.length = 0;
       c.wakeFlags.length = 0;
+      c.wakeGens.length = 0;
       c.wakeHead = 0;
     }
     if (c.needResched || c.curr === null || c.curr.state !== TASK_RUNNING) {
@@ -609,6 +619,7 @@ export class Kernel implements KernelView {
           if (ch === undefined) throw new ModelError(`program "${p.name}": fd ${fd} is not open`);
           if (ch.bytes + bytes > ch.capacity) {
             task.state = TASK_BLOCKED;
+            task.blockGen++;
             task.waitKind = WAIT_WRITE;
             ch.addWriter(task);
             break;
@@ -623,7 +634,7 @@ export class Kernel implements KernelView {
           while (r !== null) {
             const nx = r.waitNext;
             r.waitNext = null;
-            c.pushWake(r, WF_SYNC);
+            c.pushWake(r, WF_SYNC, r.blockGen);
             r = nx;
           }
           break;
@@ -634,6 +645,7 @@ export class Kernel implements KernelView {
           if (ch === undefined) throw new ModelError(`program "${p.name}": fd ${p.a[pc]} is not open`);
           if (ch.bytes < bytes) {
             task.state = TASK_BLOCKED;
+            task.blockGen++;
             task.waitKind = WAIT_READ;
             ch.addReader(task);
             break;
@@ -646,7 +658,7 @@ export class Kernel implements KernelView {
           while (w !== null) {
             const nx = w.waitNext;
             w.waitNext = null;
-            c.pushWake(w, WF_SYNC);
+            c.pushWake(w, WF_SYNC, w.blockGen);
             w = nx;
           }
           break;
@@ -656,6 +668,7 @@ export class Kernel implements KernelView {
           if (ch === undefined) throw new ModelError(`program "${p.name}": fd ${p.a[pc]} is not open`);
           if (ch.bytes === 0) {
             task.state = TASK_BLOCKED;
+            task.blockGen++;
             task.waitKind = WAIT_READ;
             ch.addReader(task);
           } else task.pc++;
@@ -669,6 +682,7 @@ export class Kernel implements KernelView {
         case OP_SLEEP:
           task.pc++;
           task.state = TASK_BLOCKED;
+          task.blockGen++;
           task.waitKind = WAIT_TIMER;
           task.timerEv = this.q.schedule(this.now + cost + p.a[pc]!, EV_TIMER, task.id);
           break;
@@ -688,7 +702,7 @@ export class Kernel implements KernelView {
           cost += this.ctx.cost;
           this.observer?.onFork?.(task, child, this.now);
           task.pc++;
-          c.pushWake(child, WF_FORK);
+          c.pushWake(child, WF_FORK, child.blockGen);
           break;
         }
         case OP_EXEC:
@@ -712,9 +726,15 @@ export class Kernel implements KernelView {
           const parent = task.parent;
           if (parent !== null && parent.state !== TASK_ZOMBIE && parent.state !== TASK_DEAD) {
             (parent.zombies ??= []).push(task);
-            if (parent.state === TASK_BLOCKED && parent.waitKind === WAIT_CHILD) c.pushWake(parent, 0);
+            if (parent.state === TASK_BLOCKED && parent.waitKind === WAIT_CHILD) c.pushWake(parent, 0, parent.blockGen);
           }
-          // without a live parent the task is reaped when its CPU switches away (finishSchedule)
+          // without a live parent the task is reaped when its CPU switches away (finishSchedule); its own zombie
+          // children are reaped now (those still current on a CPU, at their switch)
+          const zs = task.zombies;
+          if (zs !== null) {
+            for (const z of zs) if (!this.isOnCpu(z)) this.reap(z, null);
+            task.zombies = null;
+          }
           if (this.nrLive === 0) this.finishedAt = this.now + cost;
           break;
         }
@@ -727,6 +747,7 @@ export class Kernel implements KernelView {
             task.pc++;
           } else {
             task.state = TASK_BLOCKED;
+            task.blockGen++;
             task.waitKind = WAIT_CHILD;
           }
           break;
@@ -831,7 +852,7 @@ export class Kernel implements KernelView {
       next = this.csSchedule(c, prev, ctx);
     } else if (step === STEP_WAKE) {
       ctx.addNs(k.wakeupBaseNs);
-      reschedCpu = this.csWake(c.stepTask!, c.stepCpu, c.id, c.stepFlags, ctx);
+      reschedCpu = this.csWake(c.stepTask!, c.stepCpu, c.id, c.stepFlags, c.stepGen, ctx);
       c.stepTask = null;
     } else if (step === STEP_YIELD) {
       yieldResched = this.policy.yieldTask(c.id, c.curr!, ctx);
@@ -866,7 +887,9 @@ export class Kernel implements KernelView {
     const i = c.wakeHead++;
     const p = c.wakeQ[i]!;
     const flags = c.wakeFlags[i]!;
-    if (p.state !== TASK_BLOCKED) {
+    const gen = c.wakeGens[i]!;
+    if (p.state !== TASK_BLOCKED || p.blockGen !== gen) {
+      // woken meanwhile, or this wakeup is for an earlier sleep than the one the task is in now
       this.resume(c);
       return;
     }
@@ -885,6 +908,7 @@ export class Kernel implements KernelView {
     c.stepPreNs = ctx.cost;
     c.stepTask = p;
     c.stepFlags = flags;
+    c.stepGen = gen;
     c.stepCpu = target;
     c.step = STEP_WAKE;
     this.requestLock(c, this.policy.rqLock(target));
@@ -895,8 +919,8 @@ export class Kernel implements KernelView {
   }
 
   /** Under the target's runqueue lock: enqueue and ask for preemption. Returns the CPU to reschedule or -1. */
-  private csWake(p: Task, target: number, wakerCpu: number, flags: number, ctx: SchedCtx): number {
-    if (p.state !== TASK_BLOCKED) return -1; // woken meanwhile by someone else
+  private csWake(p: Task, target: number, wakerCpu: number, flags: number, gen: number, ctx: SchedCtx): number {
+    if (p.state !== TASK_BLOCKED || p.blockGen !== gen) return -1; // woken meanwhile by someone else
     if (this.isOnCpu(p)) {
       p.state = TASK_RUNNING;
       p.waitKind = WAIT_NONE;
@@ -924,7 +948,7 @@ export class Kernel implements KernelView {
     this.checkCpuChoice(p, target, 'selectCpu');
     ctx.lock(this.policy.rqLock(target));
     ctx.addNs(this.cost.wakeupBaseNs);
-    const r = this.csWake(p, target, from, flags | WF_TIMER, ctx);
+    const r = this.csWake(p, target, from, flags | WF_TIMER, p.blockGen, ctx);
     ctx.finish(ctx.now);
     if (r >= 0) this.resched(r, -1, ctx.now);
   }
@@ -949,6 +973,7 @@ export class Kernel implements KernelView {
     const tc = this.cpus[target]!;
     if (tc.needResched) return;
     tc.needResched = true;
+    if (tc.idle) this.idleMask.clear(target); // no longer available to other wakers
     if (target === fromCpu) return; // checked when the current path returns
     this.ipis++;
     this.q.schedule(at + this.cost.ipiNs, EV_IPI, target);
@@ -968,7 +993,7 @@ export class Kernel implements KernelView {
   private kick(c: Cpu): void {
     if (c.spinLock !== null || c.ev < 0 || c.phase !== PH_USER_END) return; // checked when the path returns
     const task = c.curr!;
-    this.q.cancel(c.ev);
+    this.q.clearLane(c.id);
     c.ev = -1;
     if (this.now >= c.userFrom) {
       const ran = this.now - c.userFrom;
@@ -981,6 +1006,8 @@ export class Kernel implements KernelView {
       }
       this.setEvent(c, this.now, PH_RESUME);
     } else {
+      // still in the kernel work before the segment (or a tick's interrupt inside it): what is left of the compute
+      task.remainingNs = c.segEnd - c.userFrom;
       this.setEvent(c, c.userFrom, PH_RESUME);
     }
   }
@@ -1050,13 +1077,11 @@ export class Kernel implements KernelView {
         next.wakeAt = -1;
       }
       if (next.lastRanCpu >= 0 && next.lastRanCpu !== c.id) next.refillDebtNs += this.machine.refillNs(next.lastRanCpu, c.id, next.prog.wsBytes);
-      if (c.tickEv < 0) {
-        const nt = (Math.floor(this.now / this.tickNs) + 1) * this.tickNs;
-        c.tickEv = this.q.schedule(nt, EV_TICK, c.id);
-      }
+      if (!this.tickArmed.has(c.id)) this.armTick(c.id);
     } else if (next === null) {
-      // stayed idle (woken for nothing)
+      // stayed idle (woken for nothing): available again
       c.idleFrom = t;
+      if (!c.needResched) this.idleMask.set(c.id);
       return;
     }
     this.continueAt(c, t);
@@ -1066,7 +1091,7 @@ export class Kernel implements KernelView {
     this.accountWaste();
     c.idle = idle;
     if (idle) {
-      this.idleMask.set(c.id);
+      if (!c.needResched) this.idleMask.set(c.id);
       this.nrIdle++;
     } else {
       this.idleMask.clear(c.id);
@@ -1103,15 +1128,44 @@ export class Kernel implements KernelView {
     this.policy.dequeue(t.cpu, t, DEQ_MIGRATE, ctx);
     this.setTaskCpu(t, to);
     this.policy.enqueue(to, t, ENQ_MIGRATE, ctx);
+    // a task pushed to another CPU must not be stranded there (attach_task: wakeup_preempt)
+    if (to !== ctx.cpu) {
+      const r = this.policy.checkPreempt(to, t, ctx.cpu, 0, ctx);
+      if (r >= 0) this.resched(r, ctx.cpu, ctx.now);
+    }
   }
 
   // ---------------------------------------------------------------- tick
 
+  /** Arms cpu's tick: it will take the next jiffy's tick (ticks are aligned to multiples of the period). */
+  private armTick(cpu: number): void {
+    this.tickArmed.set(cpu);
+    if (this.tickEv < 0) this.tickEv = this.q.schedule((Math.floor(this.now / this.tickNs) + 1) * this.tickNs, EV_TICK, 0);
+  }
+
+  /**
+   * One jiffy: every CPU with an armed tick takes it, in ascending CPU order. A CPU found idle is disarmed (tickless
+   * idle). One event per jiffy for the whole machine keeps the calendar small.
+   */
+  private onJiffy(): void {
+    this.tickEv = -1;
+    const mask = this.tickArmed;
+    const words = mask.words;
+    for (let w = 0; w < words.length; w++) {
+      let bits = words[w]!;
+      while (bits !== 0) {
+        const low = bits & -bits;
+        bits ^= low;
+        const c = this.cpus[(w << 5) + (31 - Math.clz32(low))]!;
+        if (c.curr === null) mask.clear(c.id);
+        else this.onTick(c);
+      }
+    }
+    if (mask.count > 0) this.tickEv = this.q.schedule(this.now + this.tickNs, EV_TICK, 0);
+  }
+
   private onTick(c: Cpu): void {
-    c.tickEv = -1;
-    const task = c.curr;
-    if (task === null) return; // tickless idle: not re-armed
-    c.tickEv = this.q.schedule(this.now + this.tickNs, EV_TICK, c.id);
+    const task = c.curr!;
     this.ticks++;
     const ctx = this.ctx;
     const pol = this.policy;
@@ -1138,14 +1192,14 @@ export class Kernel implements KernelView {
       c.commit(B_SCHED, cost);
       c.userFrom = this.now + cost;
       c.segEnd += cost;
-      this.q.reschedule(c.ev, c.segEnd);
+      this.q.setLane(c.id, c.segEnd, EV_CPU);
     } else {
       c.commit(B_SCHED, cost);
       if (c.phase === PH_USER_END) {
         c.userFrom += cost;
         c.segEnd += cost;
-        this.q.reschedule(c.ev, c.segEnd);
-      } else this.q.reschedule(c.ev, this.q.timeOf(c.ev) + cost);
+        this.q.setLane(c.id, c.segEnd, EV_CPU);
+      } else this.q.setLane(c.id, this.q.laneTime(c.id) + cost, EV_CPU);
     }
     if (resched && !c.needResched) {
       c.needResched = true;

@@ -77,6 +77,8 @@ export class Task {
   /** Extra user time owed to cache refill after a migration, added to the next compute. */
   refillDebtNs = 0;
   waitKind = WAIT_NONE;
+  /** Incremented every time the task blocks; a wakeup carries the generation it was meant for. */
+  blockGen = 0;
   /** Link in a channel's wait queue. */
   waitNext: Task | null = null;
 
