@@ -34,7 +34,7 @@ export const STEP_SCHED = 1;
 export const STEP_WAKE = 2;
 export const STEP_YIELD = 3;
 
-const RING = 16;
+const RING = 16; // a power of two
 
 export class Cpu {
   readonly id: number;
@@ -88,7 +88,7 @@ export class Cpu {
     if (ns <= 0) return;
     this.acc[bucket]! += ns;
     this.cursor += ns;
-    const i = this.ringN++ % RING;
+    const i = this.ringN++ & (RING - 1);
     this.ringB[i] = bucket;
     this.ringNs[i] = ns;
     if (this.ringValid < RING) this.ringValid++;
@@ -98,7 +98,7 @@ export class Cpu {
   uncommit(ns: number): void {
     while (ns > 0) {
       if (this.ringValid === 0) throw new Error(`cpu ${this.id}: cannot take back ${ns} ns of committed time`);
-      const i = (this.ringN - 1) % RING;
+      const i = (this.ringN - 1) & (RING - 1);
       const take = Math.min(ns, this.ringNs[i]!);
       this.acc[this.ringB[i]!]! -= take;
       this.ringNs[i]! -= take;
