@@ -7,7 +7,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { parseDuration } from '../engine/time.js';
+import { formatDuration, parseDuration } from '../engine/time.js';
 import { ParamError, describeTunable, splitSpec } from '../experiments/params.js';
 import { runExperiment, type RunResult, type RunSpec } from '../experiments/run.js';
 import { ModelError } from '../kernel/kernel.js';
@@ -125,9 +125,9 @@ function doList(what: string | undefined): void {
 /** The default job: the same hackbench on three machines of three eras under the reference policy. */
 function doDemo(): void {
   const runs: [string, string][] = [
-    ['smp8', 'hackbench:groups=2,loops=50'],
-    ['opteron6272', 'hackbench:groups=16,loops=50'],
-    ['kilo1024', 'hackbench:groups=100,loops=50'],
+    ['smp8', 'hackbench:groups=4,loops=50,rounds=1'],
+    ['opteron6272', 'hackbench:groups=32,loops=50,rounds=1'],
+    ['kilo1024', 'hackbench:groups=100,loops=20,rounds=1'],
   ];
   process.stdout.write('schedlab demo: perf bench sched messaging (hackbench) under the reference policy rr\n');
   process.stdout.write('(try: schedlab list, schedlab run --help)\n\n');
@@ -141,9 +141,9 @@ function doDemo(): void {
       m,
       String(r.machine.cpus),
       String(r.workload.extra.tasks),
-      r.sim.finished ? `${(r.sim.simulatedNs / 1e9).toFixed(3)} s` : 'not done',
+      r.workload.lines.find((l) => l.includes('Total time'))?.replace(/.*Total time: /, '') ?? 'not done',
       si(r.metrics.contextSwitchesPerSec),
-      si(r.metrics.wakeupLatencyNs.p99 / 1000) + ' us',
+      formatDuration(r.metrics.wakeupLatencyNs.p99),
       pct(u.user + u.kernel),
       pct(u.sched + u.spin),
       pct(u.idle),
