@@ -33,6 +33,7 @@ export const STEP_NONE = 0;
 export const STEP_SCHED = 1;
 export const STEP_WAKE = 2;
 export const STEP_YIELD = 3;
+export const STEP_TAIL = 4;
 
 const RING = 16; // a power of two
 
@@ -53,8 +54,9 @@ export class Cpu {
   /** Lock the CPU spins on, and since when. */
   spinLock: SpinLock | null = null;
   spinFrom = 0;
-  /** The locked step in progress. */
+  /** The locked step in progress, and the lock it takes. */
   step = STEP_NONE;
+  stepLock: SpinLock | null = null;
   stepTask: Task | null = null;
   stepFlags = 0;
   stepGen = 0;

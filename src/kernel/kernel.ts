@@ -65,6 +65,7 @@ import {
   PH_USER_END,
   STEP_NONE,
   STEP_SCHED,
+  STEP_TAIL,
   STEP_WAKE,
   STEP_YIELD,
 } from './cpu.js';
@@ -148,6 +149,10 @@ class Ctx implements SchedCtx {
   start = 0;
   cost = 0;
   spin = 0;
+  /** Priced work done outside the path's lock. */
+  outside = 0;
+  /** CPUs to reschedule when the path ends. */
+  readonly reschedTo: number[] = [];
   private readonly nested: SpinLock[] = [];
   private readonly nestedAt: number[] = [];
   private nNested = 0;
@@ -161,6 +166,8 @@ class Ctx implements SchedCtx {
     this.start = t;
     this.cost = 0;
     this.spin = 0;
+    this.outside = 0;
+    this.reschedTo.length = 0;
     this.nNested = 0;
     this.primary = null;
   }
@@ -218,6 +225,23 @@ class Ctx implements SchedCtx {
 
   migrate(t: Task, toCpu: number): void {
     this.k.migrateQueued(t, toCpu, this);
+  }
+
+  inspectUnlocked(n: number): void {
+    this.outside += n * this.k.cost.rqInspectNs;
+    this.k.inspected += n;
+  }
+
+  resched(cpu: number): void {
+    if (!(cpu >= 0 && cpu < this.k.nCpus)) throw new Error(`policy ${this.k.policy.name}: resched of CPU ${cpu}`);
+    this.reschedTo.push(cpu);
+  }
+
+  /** Sends the reschedules the path asked for, from `fromCpu` (-1: interrupt context) at time `at`. */
+  flushResched(fromCpu: number, at: number): void {
+    const r = this.reschedTo;
+    for (let i = 0; i < r.length; i++) this.k.resched(r[i]!, fromCpu, at);
+    r.length = 0;
   }
 
   /** Releases the nested locks at `end`. */
@@ -378,6 +402,7 @@ export class Kernel implements KernelView {
     if (!t.allowedOn(t.cpu)) t.cpu = this.firstAllowed(t);
     this.ctx.begin(cpu, this.now);
     this.policy.initTask(t, null, this.ctx);
+    this.ctx.flushResched(-1, this.now);
     this.observer?.onFork?.(null, t, this.now);
     this.wakeInterrupt(t, WF_FORK);
     return t;
@@ -480,7 +505,7 @@ export class Kernel implements KernelView {
   /** The CPU is at a preemption point at `now` with its time committed up to now: decide what it does next. */
   private resume(c: Cpu): void {
     if (c.step !== STEP_NONE) {
-      this.requestLock(c, this.policy.rqLock(c.id));
+      this.requestLock(c, c.stepLock!);
       return;
     }
     if (c.pendingWake()) {
@@ -699,7 +724,8 @@ export class Kernel implements KernelView {
           this.ctx.begin(c.id, this.now);
           this.policy.initTask(child, task, this.ctx);
           if ((flags & 2) === 0) cost += thread ? Math.round(k.forkNs / 4) : k.forkNs;
-          cost += this.ctx.cost;
+          cost += this.ctx.cost + this.ctx.outside;
+          this.ctx.flushResched(c.id, this.now);
           this.observer?.onFork?.(task, child, this.now);
           task.pc++;
           c.pushWake(child, WF_FORK, child.blockGen);
@@ -781,6 +807,7 @@ export class Kernel implements KernelView {
 
   private requestStep(c: Cpu, step: number, lock: SpinLock, at = this.now): void {
     c.step = step;
+    c.stepLock = lock;
     if (at > this.now) {
       // the step starts after work already committed: resume() requests the lock then
       this.setEvent(c, at, PH_RESUME);
@@ -856,6 +883,9 @@ export class Kernel implements KernelView {
       c.stepTask = null;
     } else if (step === STEP_YIELD) {
       yieldResched = this.policy.yieldTask(c.id, c.curr!, ctx);
+    } else if (step === STEP_TAIL) {
+      reschedCpu = this.policy.scheduleTail!(c.id, c.stepTask!, ctx);
+      c.stepTask = null;
     }
     const hold = ctx.cost;
     const end = g + hold;
@@ -867,15 +897,16 @@ export class Kernel implements KernelView {
     c.commit(B_SCHED, hold - ctx.spin);
     if (lock.qLen > 0 && lock.grantEv < 0) this.scheduleGrant(lock);
     // after the release
-    post = c.stepPreNs + c.deferredNs;
+    post = c.stepPreNs + c.deferredNs + ctx.outside;
     c.stepPreNs = 0;
     c.deferredNs = 0;
+    ctx.flushResched(c.id, end);
     if (step === STEP_SCHED) {
       this.finishSchedule(c, prev, next, end, post);
       return;
     }
     c.commit(B_SCHED, post);
-    if (step === STEP_WAKE && reschedCpu >= 0) this.resched(reschedCpu, c.id, end);
+    if ((step === STEP_WAKE || step === STEP_TAIL) && reschedCpu >= 0) this.resched(reschedCpu, c.id, end);
     if (step === STEP_YIELD && yieldResched) c.needResched = true;
     this.continueAt(c, end + post);
   }
@@ -905,13 +936,15 @@ export class Kernel implements KernelView {
     ctx.begin(c.id, this.now);
     const target = this.policy.selectCpu(p, c.id, flags, ctx);
     this.checkCpuChoice(p, target, 'selectCpu');
-    c.stepPreNs = ctx.cost;
+    c.stepPreNs = ctx.cost + ctx.outside;
+    ctx.flushResched(c.id, this.now);
     c.stepTask = p;
     c.stepFlags = flags;
     c.stepGen = gen;
     c.stepCpu = target;
     c.step = STEP_WAKE;
-    this.requestLock(c, this.policy.rqLock(target));
+    c.stepLock = this.policy.rqLock(target);
+    this.requestLock(c, c.stepLock);
   }
 
   private isOnCpu(p: Task): boolean {
@@ -950,6 +983,7 @@ export class Kernel implements KernelView {
     ctx.addNs(this.cost.wakeupBaseNs);
     const r = this.csWake(p, target, from, flags | WF_TIMER, p.blockGen, ctx);
     ctx.finish(ctx.now);
+    ctx.flushResched(-1, ctx.now);
     if (r >= 0) this.resched(r, -1, ctx.now);
   }
 
@@ -1078,6 +1112,11 @@ export class Kernel implements KernelView {
       }
       if (next.lastRanCpu >= 0 && next.lastRanCpu !== c.id) next.refillDebtNs += this.machine.refillNs(next.lastRanCpu, c.id, next.prog.wsBytes);
       if (!this.tickArmed.has(c.id)) this.armTick(c.id);
+      if (prev !== null && prev.state <= TASK_RUNNING && this.policy.wantsScheduleTail?.(c.id, prev)) {
+        c.stepTask = prev;
+        this.requestStep(c, STEP_TAIL, this.policy.rqLock(c.id), t);
+        return;
+      }
     } else if (next === null) {
       // stayed idle (woken for nothing): available again
       c.idleFrom = t;
@@ -1180,8 +1219,9 @@ export class Kernel implements KernelView {
       if (rl !== tl) ctx.lock(rl);
       pol.periodicBalance(c.id, ctx);
     }
-    const cost = ctx.cost;
+    const cost = ctx.cost + ctx.outside;
     ctx.finish(this.now + cost);
+    ctx.flushResched(c.id, this.now + cost);
     // charge the interrupt to what the CPU is doing
     if (c.spinLock !== null || c.ev < 0) {
       c.deferredNs += cost;

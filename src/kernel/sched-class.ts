@@ -78,6 +78,10 @@ export interface SchedCtx {
   trylock(l: SpinLock): boolean;
   /** Asks the core to move runnable (not running) task t to `toCpu`'s runqueue now (dequeue, set_task_cpu, enqueue). */
   migrate(t: Task, toCpu: number): void;
+  /** Priced, outside the lock: n remote summaries read before the path took its lock (e.g. 2.4's nr_pending scan). */
+  inspectUnlocked(n: number): void;
+  /** Asks the core to set need_resched on `cpu` when this path ends (with an IPI if it is another CPU). */
+  resched(cpu: number): void;
 }
 
 export interface TunableDecl {
@@ -158,6 +162,15 @@ export interface SchedPolicy {
 
   /** How often periodicBalance runs on a busy CPU, in ticks (0: never). */
   readonly balanceTicks?: number;
+
+  /**
+   * Optional, lockless, right after a context switch away from a task that is still runnable or was yielding (2.4's
+   * schedule_tail: clears the yield flag). Return true to run scheduleTail under rqLock(cpu).
+   */
+  wantsScheduleTail?(cpu: number, prev: Task): boolean;
+
+  /** Under rqLock(cpu) after the switch: offer the preempted prev to other CPUs (2.4's reschedule_idle push). */
+  scheduleTail?(cpu: number, prev: Task, ctx: SchedCtx): number;
 
   /** sched_yield() by curr on cpu. Under rqLock(cpu). Return true if schedule() should follow. */
   yieldTask(cpu: number, curr: Task, ctx: SchedCtx): boolean;

@@ -2,9 +2,10 @@
  * The policy registry: names to policies. The only place (with presets) that imports policies; the core never does.
  */
 import type { PolicyEntry } from '../kernel/sched-class.js';
+import { dssPolicy } from './dss.js';
 import { rrPolicy } from './rr.js';
 
-export const POLICIES: readonly PolicyEntry[] = [rrPolicy];
+export const POLICIES: readonly PolicyEntry[] = [rrPolicy, dssPolicy];
 
 export function findPolicy(name: string): PolicyEntry | undefined {
   return POLICIES.find((p) => p.name === name);

@@ -1,0 +1,327 @@
+/**
+ * dss: the Linux 2.4 Default SMP Scheduler. Follows kernel/sched.c of Linux 2.4.16/2.4.17 (schedule(), goodness(),
+ * reschedule_idle(), try_to_wake_up(), sys_sched_yield(), schedule_tail()), kernel/timer.c update_process_times()
+ * and kernel/fork.c do_fork() for the counter split; shared/reference/historic-schedulers.md section 1.
+ *
+ * Model
+ * - One global runqueue: a list of every TASK_RUNNING task, running ones included, under the global
+ *   `runqueue_lock`. Every schedule(), wakeup, yield and schedule_tail push takes that lock.
+ * - goodness(p, cpu, mm): -1 if p yields; SCHED_OTHER: 0 if p.counter is 0, else counter + PROC_CHANGE_PENALTY (15 on
+ *   i386) if p last ran on cpu + 1 if p shares mm (or is a kernel thread) + 20 - nice; SCHED_FIFO/RR: 1000 +
+ *   rt_priority.
+ * - schedule(): (1) an SCHED_RR prev whose counter ran out is refilled and moved to the tail; (2) the whole list is
+ *   scanned: every task schedulable here (allowed, not running elsewhere) is examined, the first strictly greatest
+ *   goodness wins (ties go to the task nearer the head), the idle task starts at -1000; (3) if the best is exactly 0,
+ *   every task in the system gets counter = counter/2 + NICE_TO_TICKS(nice) (the recalculation) and the scan is
+ *   repeated. Each task examined is priced as one taskExamineNs (cache-miss bound, Yamamura et al. 2002).
+ * - Wakeup: the task joins the list (at the head in 2.4.0-2.4.17, option insert=tail for later 2.4); unless the
+ *   wakeup is sync and the task may run on the waker's CPU, reschedule_idle(p) runs under the lock: its last CPU if
+ *   that CPU runs its idle task, else the idle CPU with the oldest last_schedule, else (only while no idle CPU was
+ *   seen) the busy CPU where preemption_goodness(curr, p) is largest and above the threshold (0; 1 in 2.4.7).
+ * - schedule_tail(prev) after a switch: clears prev's yield flag; a prev that is still runnable (preempted) and was
+ *   not yielding is pushed: reschedule_idle(prev) under the lock again.
+ * - Tick: counter -= 1 for the running task; at 0 need_resched. No lock.
+ * - fork: child counter = (parent + 1) / 2, parent = parent / 2 (integer); a parent left at 0 reschedules.
+ *   A task reaped gives its counter back to the reaper, capped at MAX_COUNTER (20 ticks at HZ=100).
+ * - sched_yield: nr_pending = nr_running - busy CPUs (an O(NCPUS) lockless read); if > 0 the caller gets the yield
+ *   flag and goes to the list tail under the lock, and schedule() follows.
+ * - HZ = 100 (i386), so NICE_TO_TICKS(0) = 6 ticks (60 ms).
+ *
+ * Simplifications (docs/policies.md)
+ * - The recalculation runs inside the runqueue_lock section (under a nested tasklist_lock, each task priced as one
+ *   examination); 2.4 drops runqueue_lock around it, so several CPUs may recalculate at once there. The model
+ *   overstates runqueue_lock's hold when a recalculation happens and never recalculates twice in a row.
+ * - Tasks spawned by a workload (no parent) start with counter = NICE_TO_TICKS(nice).
+ * - The idle task halts (needs an IPI); idle=poll is not modelled.
+ */
+import type { SpinLock } from '../kernel/lock.js';
+import { WF_SYNC, type KernelView, type PolicyEntry, type SchedCtx, type SchedPolicy, type TunableValues } from '../kernel/sched-class.js';
+import { SCHED_FIFO, SCHED_NORMAL, SCHED_RR, type Task } from '../kernel/task.js';
+
+interface DssTask {
+  /** Remaining time slice in ticks; also the dynamic priority. */
+  counter: number;
+  /** The SCHED_YIELD flag bit. */
+  yielding: boolean;
+  /** On the runqueue list. */
+  onList: boolean;
+}
+
+/** TICK_SCALE(x) of 2.4's sched.c for a given HZ. */
+export function tickScale(x: number, hz: number): number {
+  if (hz < 200) return x >> 2;
+  if (hz < 400) return x >> 1;
+  if (hz < 800) return x;
+  if (hz < 1600) return x << 1;
+  return x << 2;
+}
+
+/** NICE_TO_TICKS(nice) = TICK_SCALE(20 - nice) + 1. */
+export function niceToTicks(nice: number, hz: number): number {
+  return tickScale(20 - nice, hz) + 1;
+}
+
+const d = (t: Task): DssTask => t.sd as DssTask;
+
+class Dss implements SchedPolicy {
+  readonly name = 'dss';
+  readonly globalQueue = true;
+  readonly hz: number;
+  private readonly penalty: number;
+  private readonly insertTail: boolean;
+  private readonly threshold: number;
+  private readonly maxCounter: number;
+  private k!: KernelView;
+  private runqueueLock!: SpinLock;
+  private tasklistLock!: SpinLock;
+  private head: Task | null = null;
+  private tail: Task | null = null;
+  private nrRunning = 0;
+  /** Per CPU: time of the last context switch (aligned_data.last_schedule). */
+  private lastSchedule!: Float64Array;
+  /** Recalculations done (for tests and reports). */
+  recalculations = 0;
+
+  constructor(v: TunableValues) {
+    this.hz = v.hz as number;
+    this.penalty = v.procChangePenalty as number;
+    this.insertTail = v.insert === 'tail';
+    this.threshold = v.preemptThreshold as number;
+    this.maxCounter = Math.floor((20 * this.hz) / 100);
+  }
+
+  attach(k: KernelView): void {
+    this.k = k;
+    this.runqueueLock = k.newLock('runqueue_lock');
+    this.tasklistLock = k.newLock('tasklist_lock');
+    this.lastSchedule = new Float64Array(k.nCpus);
+  }
+
+  initTask(t: Task, parent: Task | null, ctx: SchedCtx): void {
+    const data: DssTask = { counter: niceToTicks(t.nice, this.hz), yielding: false, onList: false };
+    if (parent !== null) {
+      const p = d(parent);
+      data.counter = (p.counter + 1) >> 1;
+      p.counter >>= 1;
+      if (p.counter === 0) ctx.resched(parent.cpu);
+    }
+    t.sd = data;
+  }
+
+  rqLock(): SpinLock {
+    return this.runqueueLock;
+  }
+
+  tickLock(): SpinLock | null {
+    return null;
+  }
+
+  /** 2.4 chooses no CPU at wakeup: the task keeps its processor field (reschedule_idle decides who looks). */
+  selectCpu(t: Task): number {
+    if (t.allowedOn(t.cpu)) return t.cpu;
+    for (let c = 0; c < this.k.nCpus; c++) if (t.allowedOn(c)) return c;
+    return t.cpu;
+  }
+
+  private listAdd(t: Task, atTail: boolean): void {
+    const x = d(t);
+    x.onList = true;
+    this.nrRunning++;
+    if (atTail) {
+      t.qNext = null;
+      t.qPrev = this.tail;
+      if (this.tail) this.tail.qNext = t;
+      else this.head = t;
+      this.tail = t;
+    } else {
+      t.qPrev = null;
+      t.qNext = this.head;
+      if (this.head) this.head.qPrev = t;
+      else this.tail = t;
+      this.head = t;
+    }
+  }
+
+  private listDel(t: Task): void {
+    const x = d(t);
+    if (!x.onList) return;
+    x.onList = false;
+    this.nrRunning--;
+    if (t.qPrev) t.qPrev.qNext = t.qNext;
+    else this.head = t.qNext;
+    if (t.qNext) t.qNext.qPrev = t.qPrev;
+    else this.tail = t.qPrev;
+    t.qNext = t.qPrev = null;
+  }
+
+  /** move_last_runqueue() */
+  private moveLast(t: Task): void {
+    this.listDel(t);
+    this.listAdd(t, true);
+  }
+
+  enqueue(_cpu: number, t: Task): void {
+    this.listAdd(t, this.insertTail);
+  }
+
+  dequeue(_cpu: number, t: Task): void {
+    this.listDel(t);
+  }
+
+  goodness(p: Task, cpu: number, mm: number): number {
+    const x = d(p);
+    if (x.yielding) return -1;
+    if (p.policy === SCHED_NORMAL || (p.policy !== SCHED_FIFO && p.policy !== SCHED_RR)) {
+      let w = x.counter;
+      if (w === 0) return 0;
+      if (p.cpu === cpu) w += this.penalty;
+      if (p.mm === mm || p.mm === 0) w += 1;
+      return w + 20 - p.nice;
+    }
+    return 1000 + p.rtPriority;
+  }
+
+  /** can_schedule(p, cpu): allowed there and not running on another CPU. */
+  private canSchedule(p: Task, cpu: number): boolean {
+    if (!p.allowedOn(cpu)) return false;
+    const c = p.cpu;
+    return c === cpu || this.k.curr(c) !== p;
+  }
+
+  /** reschedule_idle(p): the CPU to reschedule, or -1. Called under runqueue_lock. */
+  private rescheduleIdle(p: Task, ctx: SchedCtx): number {
+    const k = this.k;
+    const best = p.cpu;
+    if (this.canSchedule(p, best) && k.curr(best) === null) return best;
+    let oldestIdle = Infinity;
+    let target = -1;
+    let maxPrio = this.threshold;
+    let scanned = 0;
+    let examined = 0;
+    for (let cpu = 0; cpu < k.nCpus; cpu++) {
+      if (!this.canSchedule(p, cpu)) continue;
+      scanned++;
+      const tsk = k.curr(cpu);
+      if (tsk === null) {
+        if (this.lastSchedule[cpu]! < oldestIdle) {
+          oldestIdle = this.lastSchedule[cpu]!;
+          target = cpu;
+        }
+      } else if (oldestIdle === Infinity) {
+        examined++;
+        const prio = this.goodness(p, cpu, tsk.mm) - this.goodness(tsk, cpu, tsk.mm);
+        if (prio > maxPrio) {
+          maxPrio = prio;
+          target = cpu;
+        }
+      }
+    }
+    ctx.inspect(scanned);
+    ctx.examine(examined);
+    return target;
+  }
+
+  checkPreempt(_cpu: number, t: Task, wakerCpu: number, flags: number, ctx: SchedCtx): number {
+    if ((flags & WF_SYNC) !== 0 && t.allowedOn(wakerCpu)) return -1;
+    return this.rescheduleIdle(t, ctx);
+  }
+
+  pickNext(cpu: number, prev: Task | null, ctx: SchedCtx): Task | null {
+    const k = this.k;
+    const mm = prev !== null ? prev.mm : (k.curr(cpu)?.mm ?? 0);
+    if (prev !== null && prev.policy === SCHED_RR && d(prev).counter === 0) {
+      d(prev).counter = niceToTicks(prev.nice, this.hz);
+      this.moveLast(prev);
+    }
+    for (;;) {
+      let next: Task | null = null;
+      let c = -1000;
+      let n = 0;
+      for (let p = this.head; p !== null; p = p.qNext) {
+        n++;
+        if (!this.canSchedule(p, cpu)) continue;
+        const w = this.goodness(p, cpu, mm);
+        if (w > c) {
+          c = w;
+          next = p;
+        }
+      }
+      ctx.examine(n);
+      if (c !== 0) {
+        if (next !== k.curr(cpu)) this.lastSchedule[cpu] = ctx.now;
+        return next;
+      }
+      // every schedulable task is out of slice: recalculate every task's counter
+      ctx.lock(this.tasklistLock);
+      const all = k.tasks;
+      for (let i = 0; i < all.length; i++) {
+        const x = all[i]!.sd as DssTask | null;
+        if (x !== null) x.counter = (x.counter >> 1) + niceToTicks(all[i]!.nice, this.hz);
+      }
+      ctx.examine(all.length);
+      this.recalculations++;
+    }
+  }
+
+  putPrev(): void {
+    // prev stays on the global list
+  }
+
+  wantsScheduleTail(_cpu: number, prev: Task): boolean {
+    const x = d(prev);
+    const wasYielding = x.yielding;
+    x.yielding = false;
+    return x.onList && !wasYielding;
+  }
+
+  scheduleTail(_cpu: number, prev: Task, ctx: SchedCtx): number {
+    // the preempted task may have been picked elsewhere or gone to sleep meanwhile
+    if (!d(prev).onList || this.k.curr(prev.cpu) === prev) return -1;
+    return this.rescheduleIdle(prev, ctx);
+  }
+
+  tick(_cpu: number, curr: Task): boolean {
+    const x = d(curr);
+    x.counter -= 1;
+    if (x.counter <= 0) {
+      x.counter = 0;
+      return true;
+    }
+    return false;
+  }
+
+  yieldTask(_cpu: number, curr: Task, ctx: SchedCtx): boolean {
+    const k = this.k;
+    ctx.inspectUnlocked(k.nCpus);
+    const busy = k.nCpus - k.nrIdle;
+    const nrPending = this.nrRunning - busy;
+    if (nrPending <= 0) return false;
+    if (curr.policy !== SCHED_FIFO && curr.policy !== SCHED_RR) d(curr).yielding = true;
+    this.moveLast(curr);
+    return true;
+  }
+
+  taskDead(t: Task, reaper: Task | null): void {
+    if (reaper === null || reaper.sd === null) return;
+    const r = d(reaper);
+    r.counter = Math.min(r.counter + d(t).counter, this.maxCounter);
+  }
+
+  countQueued(): number {
+    let n = 0;
+    for (let p = this.head; p !== null; p = p.qNext) if (this.k.curr(p.cpu) !== p) n++;
+    return n;
+  }
+}
+
+export const dssPolicy: PolicyEntry = {
+  name: 'dss',
+  description: 'Linux 2.4 (2.4.16/17): one global runqueue and runqueue_lock, goodness() scan, reschedule_idle()',
+  tunables: [
+    { name: 'hz', default: 100, unit: 'count', meaning: 'timer ticks per second (2.4 on i386: 100)', kernelName: 'HZ' },
+    { name: 'procChangePenalty', default: 15, unit: 'count', meaning: 'goodness bonus for the CPU a task last ran on (i386 15; ia64, s390, sparc64 20)', kernelName: 'PROC_CHANGE_PENALTY' },
+    { name: 'insert', default: 'head', unit: 'choice', choices: ['head', 'tail'], meaning: 'where a woken task joins the runqueue: head (2.4.0-2.4.17) or tail (later 2.4)', kernelName: 'add_to_runqueue' },
+    { name: 'preemptThreshold', default: 0, unit: 'count', meaning: 'preemption_goodness must exceed this to preempt a busy CPU (0 in 2.4.16/17, 1 in 2.4.7)' },
+  ],
+  create: (v) => new Dss(v),
+};
