@@ -5,8 +5,9 @@
  * Semantics (follow Linux 6.x fs/pipe.c pipe_write/pipe_read and net/unix/af_unix.c unix_stream_sendmsg):
  * - a write of n bytes blocks while fewer than n bytes of room remain (writes up to PIPE_BUF are atomic);
  * - a read of n bytes blocks until n bytes are there (hackbench reads a 100-byte message, looping on short reads);
- * - a write wakes every blocked reader and a read that frees room wakes every blocked writer, both with a sync
- *   wakeup (wake_up_interruptible_sync_poll); the woken tasks retry their read or write.
+ * - a write wakes every blocked reader and a read that frees room wakes every blocked writer; pipes and AF_UNIX
+ *   sockets with a sync wakeup (wake_up_interruptible_sync_poll; 2.4's pipe_write too), loopback TCP without (2.4's
+ *   sock_def_readable used wake_up_interruptible); the woken tasks retry their read or write.
  */
 import type { Task } from './task.js';
 
@@ -18,6 +19,8 @@ export class Channel {
   readonly capacity: number;
   /** Kernel work per read or write besides syscall entry and copy (pipe or socket, from the cost table). */
   readonly opNs: number;
+  /** Flags of the wakeups a write or read causes (WF_SYNC for pipes and AF_UNIX sockets, none for loopback TCP). */
+  readonly wakeFlags: number;
   /** CPU that touched the channel last (its lines are in that CPU's cache), or -1. */
   lastCpu = -1;
   bytes = 0;
@@ -27,10 +30,11 @@ export class Channel {
   writersHead: Task | null = null;
   writersTail: Task | null = null;
 
-  constructor(id: number, capacity: number, opNs: number) {
+  constructor(id: number, capacity: number, opNs: number, wakeFlags: number) {
     this.id = id;
     this.capacity = capacity;
     this.opNs = opNs;
+    this.wakeFlags = wakeFlags;
   }
 
   addReader(t: Task): void {

@@ -378,9 +378,14 @@ export class Kernel implements KernelView {
     return this.fdTables.length - 1;
   }
 
-  /** Adds a pipe (kind 'pipe') or AF_UNIX stream socket ('socket') of the given capacity in payload bytes. */
-  addChannel(capacity: number, kind: 'pipe' | 'socket' = 'pipe'): number {
-    const ch = new Channel(this.channels.length, capacity, kind === 'pipe' ? this.cost.pipeOpNs : this.cost.sockOpNs);
+  /**
+   * Adds a channel of the given capacity in payload bytes: a pipe (also used for in-process queues), an AF_UNIX
+   * stream socket, or a loopback TCP connection (one direction).
+   */
+  addChannel(capacity: number, kind: 'pipe' | 'socket' | 'tcp' = 'pipe'): number {
+    const k = this.cost;
+    const opNs = kind === 'pipe' ? k.pipeOpNs : kind === 'socket' ? k.sockOpNs : k.tcpOpNs;
+    const ch = new Channel(this.channels.length, capacity, opNs, kind === 'tcp' ? 0 : WF_SYNC);
     this.channels.push(ch);
     return ch.id;
   }
@@ -659,7 +664,7 @@ export class Kernel implements KernelView {
           while (r !== null) {
             const nx = r.waitNext;
             r.waitNext = null;
-            c.pushWake(r, WF_SYNC, r.blockGen);
+            c.pushWake(r, ch.wakeFlags, r.blockGen);
             r = nx;
           }
           break;
@@ -683,7 +688,7 @@ export class Kernel implements KernelView {
           while (w !== null) {
             const nx = w.waitNext;
             w.waitNext = null;
-            c.pushWake(w, WF_SYNC, w.blockGen);
+            c.pushWake(w, ch.wakeFlags, w.blockGen);
             w = nx;
           }
           break;
@@ -1167,11 +1172,8 @@ export class Kernel implements KernelView {
     this.policy.dequeue(t.cpu, t, DEQ_MIGRATE, ctx);
     this.setTaskCpu(t, to);
     this.policy.enqueue(to, t, ENQ_MIGRATE, ctx);
-    // a task pushed to another CPU must not be stranded there (attach_task: wakeup_preempt)
-    if (to !== ctx.cpu) {
-      const r = this.policy.checkPreempt(to, t, ctx.cpu, 0, ctx);
-      if (r >= 0) this.resched(r, ctx.cpu, ctx.now);
-    }
+    // a task pushed to an idle CPU must not be stranded there; preempting a busy one is the policy's call
+    if (to !== ctx.cpu && this.isIdle(to)) (ctx as Ctx).resched(to);
   }
 
   // ---------------------------------------------------------------- tick

@@ -49,6 +49,8 @@ export interface CostTable {
   readonly pipeOpNs: number;
   /** Kernel work of one AF_UNIX stream send or receive besides entry and copy (skb alloc/free, queueing). */
   readonly sockOpNs: number;
+  /** Kernel work of one loopback TCP send or receive besides entry and copy (TCP/IP processing of both ends). */
+  readonly tcpOpNs: number;
   /**
    * Cache lines of a pipe's or socket's shared state (lock, ring or queue head, waitqueue, buffer) that a read or
    * write pulls from the CPU that touched the channel last; each costs a line transfer for that distance.
@@ -100,6 +102,7 @@ export const P3_2001: CostTable = {
   syscallNs: 500,
   pipeOpNs: 1_500,
   sockOpNs: 4_000,
+  tcpOpNs: 6_000,
   ipcLines: 4,
   copyNsPerKb: 1_500,
   forkNs: 90_000,
@@ -141,6 +144,7 @@ export const X86_2023: CostTable = {
   syscallNs: 100,
   pipeOpNs: 400,
   sockOpNs: 1_000,
+  tcpOpNs: 2_000,
   ipcLines: 4,
   copyNsPerKb: 100,
   forkNs: 40_000,

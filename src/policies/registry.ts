@@ -3,9 +3,10 @@
  */
 import type { PolicyEntry } from '../kernel/sched-class.js';
 import { dssPolicy } from './dss.js';
+import { mqsPolicy, pmqsPolicy } from './mqs.js';
 import { rrPolicy } from './rr.js';
 
-export const POLICIES: readonly PolicyEntry[] = [rrPolicy, dssPolicy];
+export const POLICIES: readonly PolicyEntry[] = [rrPolicy, dssPolicy, mqsPolicy, pmqsPolicy];
 
 export function findPolicy(name: string): PolicyEntry | undefined {
   return POLICIES.find((p) => p.name === name);

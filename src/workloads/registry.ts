@@ -1,11 +1,12 @@
 /** The workload registry: names to benchmarks. */
+import { chat } from './chat.js';
 import { hackbench } from './hackbench.js';
 import { hogs } from './hogs.js';
 import { loopYield } from './loop-yield.js';
 import { pipe } from './pipe.js';
 import type { WorkloadEntry } from './workload.js';
 
-export const WORKLOADS: readonly WorkloadEntry[] = [loopYield, pipe, hackbench, hogs];
+export const WORKLOADS: readonly WorkloadEntry[] = [loopYield, pipe, hackbench, hogs, chat];
 
 export function findWorkload(name: string): WorkloadEntry | undefined {
   return WORKLOADS.find((w) => w.name === name);

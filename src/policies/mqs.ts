@@ -1,0 +1,570 @@
+/**
+ * mqs and pmqs: IBM's Multi-Queue Scheduler (Kravetz, Franke et al.; the "Scalable Scheduling" patches for 2.4.7 and
+ * 2.4.14, LKML Aug/Nov 2001) and its pooled variant PMQS (Franke, Nagar, Kravetz, Ravindran, ALS 2001).
+ * shared/reference/historic-schedulers.md sections 3 and 4.
+ *
+ * Model (MQS)
+ * - One runqueue and lock per CPU; a task belongs to the queue of its processor (task.cpu), running ones included.
+ *   Each queue publishes, lockless, its best waiting task: max_na_goodness, max_na_ptr (the task) and its
+ *   cpus_allowed; each CPU publishes curr_na_goodness (the running task's na_goodness, MIN for idle).
+ * - na_goodness(t): -1 if yielding; RT: 1000 + rt_priority; else 0 if counter is 0, else counter + 20 - nice.
+ *   local_goodness(t, mm) = na_goodness + 1 for the same mm (2.4.14: kernel threads get no bonus).
+ * - schedule(): (1) local scan of this CPU's queue (one examination per task) for the best local_goodness (c, next)
+ *   and the best other waiting task, which is published as max_na; (2) if c > 0, c += PROC_CHANGE_PENALTY; (3) the
+ *   remote examination reads every other queue's max_na (one inspection each, lockless) and takes the highest that
+ *   beats c and allows this CPU: trylock that queue, re-validate, steal (the victim's max_na is recomputed: the first
+ *   schedulable task with positive na_goodness in its queue); a failed trylock tries the next candidate; (4) c == 0
+ *   recalculates every task's counter as 2.4 does.
+ * - Wakeup: lock the task's queue (a sync wakeup: the waker's queue); non-sync (or the waker's CPU not allowed) ->
+ *   reschedule_idle(p): its last CPU if
+ *   idle; else over all CPUs it may use, idle ones ranked by how long they have been idle, busy ones by
+ *   curr_na_goodness (+ PROC_CHANGE_PENALTY if not p's CPU); take the lowest below na_goodness(p): p's own CPU if p
+ *   preempts there, else trylock that CPU's queue and move p there if it is idle or p preempts it; else the next
+ *   lowest; if none, p stays queued where it was.
+ * - Tick, yield (nr_pending summed over all queues, lockless), fork and reap: as 2.4.
+ * - Realtime tasks: the 2.4.x patches' global realtime queue is not modelled (rtQueue is not a parameter): RT tasks
+ *   live on the per-CPU queues and compete through goodness 1000 + rt_priority, as in the 2.5.0 version.
+ *
+ * PMQS (poolsize > 0): CPUs are split into pools of `poolsize` consecutive CPUs; the remote examination of schedule()
+ * and the CPU search of reschedule_idle() are bounded to the invoking CPU's pool (the local phase is unchanged), and
+ * reschedule_idle() first takes an idle CPU anywhere from the non-idle bitmap [assumption: the paper keeps the
+ * bitmap "so idle CPUs anywhere can be found quickly"]. Balancers (`lb`), run every `lbPeriod` (600 ms in the paper)
+ * by the first busy CPU whose tick reaches that jiffy; their exact definitions are not retrievable, so these are our
+ * assumptions, documented in docs/policies.md:
+ *   lboff  no balancing;
+ *   ip     initial placement: a new task (fork) goes to the shortest queue of the least loaded pool;
+ *   lbc    CPU-level: tasks move from the longest to the shortest queues machine-wide until no queue exceeds the
+ *          average by more than one task;
+ *   lbp    pool-level: while the busiest pool's load exceeds the least loaded pool's by more than `lbPct` percent,
+ *          move a task from its longest queue to the other pool's shortest queue (lbp-10, lbp-45: lbPct 10, 45).
+ *
+ * Simplifications: the recalculation runs inside the caller's queue lock under a nested tasklist_lock (as for dss);
+ * after a failed trylock in the remote examination MQS does not reset its own max_na and rescan.
+ */
+import { CpuMask } from '../kernel/cpumask.js';
+import type { SpinLock } from '../kernel/lock.js';
+import { ENQ_MIGRATE, WF_FORK, WF_SYNC, type KernelView, type PolicyEntry, type SchedCtx, type SchedPolicy, type TunableValues } from '../kernel/sched-class.js';
+import { SCHED_FIFO, SCHED_RR, type Task } from '../kernel/task.js';
+import { niceToTicks } from './dss.js';
+
+const MIN_GOODNESS = -1000;
+
+interface MqTask {
+  counter: number;
+  yielding: boolean;
+  onList: boolean;
+}
+
+class Queue {
+  head: Task | null = null;
+  tail: Task | null = null;
+  /** nt_running: tasks on this queue, the running one included. */
+  nt = 0;
+  maxNa = MIN_GOODNESS;
+  maxNaTask: Task | null = null;
+  constructor(readonly lock: SpinLock) {}
+}
+
+const d = (t: Task): MqTask => t.sd as MqTask;
+
+class Mqs implements SchedPolicy {
+  readonly name: string;
+  readonly globalQueue = false;
+  readonly hz: number;
+  readonly balanceTicks: number;
+  private readonly penalty: number;
+  private readonly insertTail: boolean;
+  private readonly poolsize: number;
+  private readonly lb: string;
+  private readonly lbPct: number;
+  private readonly maxCounter: number;
+  private k!: KernelView;
+  private qs: Queue[] = [];
+  private tasklistLock!: SpinLock;
+  private lastSchedule!: Float64Array;
+  private currNa!: Float64Array;
+  private nonIdle!: CpuMask;
+  /** Tasks on all queues (the sum of nt_running). */
+  private onQueues = 0;
+  private lastBalanceJiffy = -1;
+  migrationsByBalancer = 0;
+
+  constructor(name: string, v: TunableValues) {
+    this.name = name;
+    this.hz = v.hz as number;
+    this.penalty = v.procChangePenalty as number;
+    this.insertTail = v.insert === 'tail';
+    this.poolsize = (v.poolsize as number | undefined) ?? 0;
+    this.lb = (v.lb as string | undefined) ?? 'lboff';
+    this.lbPct = (v.lbPct as number | undefined) ?? 10;
+    const periodNs = (v.lbPeriod as number | undefined) ?? 600_000_000;
+    this.balanceTicks = this.lb === 'lbc' || this.lb === 'lbp' ? Math.max(1, Math.round((periodNs * this.hz) / 1e9)) : 0;
+    this.maxCounter = Math.floor((20 * this.hz) / 100);
+  }
+
+  attach(k: KernelView): void {
+    this.k = k;
+    this.qs = Array.from({ length: k.nCpus }, (_, c) => new Queue(k.newLock(`runqueue[${c}].lock`)));
+    this.tasklistLock = k.newLock('tasklist_lock');
+    this.lastSchedule = new Float64Array(k.nCpus);
+    this.currNa = new Float64Array(k.nCpus).fill(MIN_GOODNESS);
+    this.nonIdle = new CpuMask(k.nCpus);
+  }
+
+  /** First and one-past-last CPU of cpu's pool (the whole machine for MQS). */
+  private poolOf(cpu: number): [number, number] {
+    const ps = this.poolsize;
+    if (ps <= 0 || ps >= this.k.nCpus) return [0, this.k.nCpus];
+    const first = Math.floor(cpu / ps) * ps;
+    return [first, Math.min(first + ps, this.k.nCpus)];
+  }
+
+  initTask(t: Task, parent: Task | null, ctx: SchedCtx): void {
+    const x: MqTask = { counter: niceToTicks(t.nice, this.hz), yielding: false, onList: false };
+    if (parent !== null) {
+      const p = d(parent);
+      x.counter = (p.counter + 1) >> 1;
+      p.counter >>= 1;
+      if (p.counter === 0) ctx.resched(parent.cpu);
+    }
+    t.sd = x;
+  }
+
+  rqLock(cpu: number): SpinLock {
+    return this.qs[cpu]!.lock;
+  }
+
+  tickLock(): SpinLock | null {
+    return null;
+  }
+
+  naGoodness(t: Task): number {
+    const x = d(t);
+    if (x.yielding) return -1;
+    if (t.policy === SCHED_FIFO || t.policy === SCHED_RR) return 1000 + t.rtPriority;
+    return x.counter === 0 ? 0 : x.counter + 20 - t.nice;
+  }
+
+  private goodness(t: Task, cpu: number, mm: number): number {
+    const na = this.naGoodness(t);
+    if (na <= 0 || na >= 1000) return na;
+    return na + (t.mm === mm ? 1 : 0) + (t.cpu === cpu ? this.penalty : 0);
+  }
+
+  /**
+   * The queue a waking task joins: its own (its last CPU's); a sync wakeup joins the waker's queue, whose CPU is about
+   * to schedule (our reading of "plain enqueue" in the patch's try_to_wake_up: on the task's own queue it could be
+   * stranded on an idle CPU that nobody wakes; 2.6.0 does the same sync pull). ip places new tasks.
+   */
+  selectCpu(t: Task, wakerCpu: number, flags: number, ctx: SchedCtx): number {
+    if ((flags & WF_FORK) !== 0 && this.lb === 'ip') return this.initialPlacement(t, ctx);
+    if ((flags & WF_SYNC) !== 0 && t.allowedOn(wakerCpu)) return wakerCpu;
+    if (t.allowedOn(t.cpu)) return t.cpu;
+    for (let c = 0; c < this.k.nCpus; c++) if (t.allowedOn(c)) return c;
+    return wakerCpu;
+  }
+
+  /** ip: the shortest queue of the least loaded pool. */
+  private initialPlacement(t: Task, ctx: SchedCtx): number {
+    const n = this.k.nCpus;
+    const ps = this.poolsize > 0 ? this.poolsize : n;
+    let bestPool = -1;
+    let bestLoad = Infinity;
+    for (let first = 0; first < n; first += ps) {
+      let load = 0;
+      for (let c = first; c < Math.min(first + ps, n); c++) load += this.qs[c]!.nt;
+      if (load < bestLoad) {
+        bestLoad = load;
+        bestPool = first;
+      }
+    }
+    let best = -1;
+    for (let c = bestPool; c < Math.min(bestPool + ps, n); c++) if (t.allowedOn(c) && (best < 0 || this.qs[c]!.nt < this.qs[best]!.nt)) best = c;
+    ctx.inspect(n);
+    if (best < 0) for (let c = 0; c < n && best < 0; c++) if (t.allowedOn(c)) best = c;
+    return best;
+  }
+
+  private add(cpu: number, t: Task, atTail: boolean): void {
+    const q = this.qs[cpu]!;
+    d(t).onList = true;
+    q.nt++;
+    this.onQueues++;
+    if (atTail) {
+      t.qNext = null;
+      t.qPrev = q.tail;
+      if (q.tail) q.tail.qNext = t;
+      else q.head = t;
+      q.tail = t;
+    } else {
+      t.qPrev = null;
+      t.qNext = q.head;
+      if (q.head) q.head.qPrev = t;
+      else q.tail = t;
+      q.head = t;
+    }
+    // enqueue with update: a waiting task better than the published one becomes the published max
+    if (this.k.curr(cpu) !== t) {
+      const na = this.naGoodness(t);
+      if (na > q.maxNa) {
+        q.maxNa = na;
+        q.maxNaTask = t;
+      }
+    }
+  }
+
+  private del(cpu: number, t: Task, ctx: SchedCtx | null): void {
+    const q = this.qs[cpu]!;
+    const x = d(t);
+    if (!x.onList) return;
+    x.onList = false;
+    q.nt--;
+    this.onQueues--;
+    if (t.qPrev) t.qPrev.qNext = t.qNext;
+    else q.head = t.qNext;
+    if (t.qNext) t.qNext.qPrev = t.qPrev;
+    else q.tail = t.qPrev;
+    t.qNext = t.qPrev = null;
+    if (q.maxNaTask === t) this.refreshMax(cpu, ctx);
+  }
+
+  /** Dequeue of the published task with update: the first schedulable task with positive na_goodness. */
+  private refreshMax(cpu: number, ctx: SchedCtx | null): void {
+    const q = this.qs[cpu]!;
+    q.maxNa = MIN_GOODNESS;
+    q.maxNaTask = null;
+    let n = 0;
+    for (let p = q.head; p !== null; p = p.qNext) {
+      n++;
+      if (this.k.curr(cpu) === p) continue;
+      const na = this.naGoodness(p);
+      if (na > 0) {
+        q.maxNa = na;
+        q.maxNaTask = p;
+        break;
+      }
+    }
+    ctx?.examine(n);
+  }
+
+  enqueue(cpu: number, t: Task, flags: number): void {
+    this.add(cpu, t, this.insertTail || (flags & ENQ_MIGRATE) !== 0);
+  }
+
+  dequeue(cpu: number, t: Task, _flags: number, ctx: SchedCtx): void {
+    this.del(cpu, t, ctx);
+  }
+
+  checkPreempt(cpu: number, t: Task, wakerCpu: number, flags: number, ctx: SchedCtx): number {
+    if ((flags & WF_SYNC) !== 0 && t.allowedOn(wakerCpu)) return -1;
+    return this.rescheduleIdle(cpu, t, ctx);
+  }
+
+  /** reschedule_idle(p), p queued on cpu (whose lock is held). Returns the CPU to reschedule or -1. */
+  private rescheduleIdle(cpu: number, p: Task, ctx: SchedCtx): number {
+    const k = this.k;
+    if (p.allowedOn(cpu) && k.curr(cpu) === null) return cpu;
+    // PMQS: an idle CPU anywhere, from the non-idle bitmap
+    if (this.poolsize > 0) {
+      ctx.inspect((k.nCpus + 31) >>> 5);
+      const idle = k.findIdleCpu(p, cpu);
+      if (idle >= 0 && k.curr(idle) === null) {
+        if (idle === cpu) return cpu;
+        if (ctx.trylock(this.qs[idle]!.lock)) {
+          ctx.migrate(p, idle);
+          return idle;
+        }
+      }
+    }
+    const [first, end] = this.poolOf(cpu);
+    const S = this.naGoodness(p);
+    const now = ctx.now;
+    // the on-stack array: disallowed -> S; idle -> -(time idle); busy -> curr_na_goodness (+ penalty off p's CPU)
+    const vals: number[] = [];
+    for (let c = first; c < end; c++) {
+      let v: number;
+      if (!p.allowedOn(c)) v = S;
+      else if (k.curr(c) === null) v = -(now - this.lastSchedule[c]!) - 1e12;
+      else v = this.currNa[c]! + (c !== cpu ? this.penalty : 0);
+      vals.push(v);
+    }
+    ctx.inspect(end - first);
+    for (;;) {
+      let mi = -1;
+      for (let i = 0; i < vals.length; i++) if (vals[i]! < S && (mi < 0 || vals[i]! < vals[mi]!)) mi = i;
+      ctx.addNs(vals.length * 2);
+      if (mi < 0) return -1;
+      const target = first + mi;
+      const curr = k.curr(target);
+      if (target === cpu) {
+        if (curr !== null && this.goodness(p, target, curr.mm) - this.goodness(curr, target, curr.mm) > 0) return cpu;
+      } else if (ctx.trylock(this.qs[target]!.lock)) {
+        const c2 = k.curr(target);
+        ctx.examine(1);
+        if (c2 === null || this.goodness(p, target, c2.mm) - this.goodness(c2, target, c2.mm) > 0) {
+          ctx.migrate(p, target);
+          return target;
+        }
+      }
+      vals[mi] = S;
+    }
+  }
+
+  pickNext(cpu: number, prev: Task | null, ctx: SchedCtx): Task | null {
+    const k = this.k;
+    const q = this.qs[cpu]!;
+    const cur = k.curr(cpu);
+    const mm = cur !== null ? cur.mm : 0;
+    if (prev !== null && prev.policy === SCHED_RR && d(prev).counter === 0) {
+      d(prev).counter = niceToTicks(prev.nice, this.hz);
+      this.del(cpu, prev, ctx);
+      this.add(cpu, prev, true);
+    }
+    for (;;) {
+      // (1) local scan
+      let next: Task | null = null;
+      let c = MIN_GOODNESS;
+      let second: Task | null = null;
+      let secondNa = MIN_GOODNESS;
+      let n = 0;
+      let nextNa = MIN_GOODNESS;
+      for (let p = q.head; p !== null; p = p.qNext) {
+        n++;
+        if (!p.allowedOn(cpu)) continue;
+        const na = this.naGoodness(p);
+        const w = na + (p.mm === mm && na > 0 && na < 1000 ? 1 : 0);
+        if (w > c) {
+          if (next !== null && next !== cur && nextNa > secondNa) {
+            secondNa = nextNa;
+            second = next;
+          }
+          c = w;
+          next = p;
+          nextNa = na;
+        } else if (p !== cur && na > secondNa) {
+          secondNa = na;
+          second = p;
+        }
+      }
+      ctx.examine(n);
+      q.maxNa = second !== null ? secondNa : MIN_GOODNESS;
+      q.maxNaTask = second;
+      // (2) affinity bonus of the local winner
+      if (c > 0 && c < 1000) c += this.penalty;
+      // (3) remote examination, bounded to the pool
+      const [first, end] = this.poolOf(cpu);
+      ctx.inspect(end - first - 1);
+      const tried: number[] = [];
+      for (;;) {
+        let best = -1;
+        let bestNa = c;
+        for (let r = first; r < end; r++) {
+          if (r === cpu || tried.includes(r)) continue;
+          const rq = this.qs[r]!;
+          if (rq.maxNa > bestNa && rq.maxNaTask !== null && rq.maxNaTask.allowedOn(cpu)) {
+            bestNa = rq.maxNa;
+            best = r;
+          }
+        }
+        if (best < 0) break;
+        tried.push(best);
+        const rq = this.qs[best]!;
+        if (!ctx.trylock(rq.lock)) continue;
+        const t = rq.maxNaTask;
+        ctx.examine(1);
+        if (t === null || rq.maxNa <= c || !t.allowedOn(cpu) || k.curr(best) === t || t.cpu !== best || !d(t).onList) continue;
+        ctx.migrate(t, cpu);
+        // steal done: our local best (if it waits) becomes our published max
+        if (next !== null && next !== cur) {
+          q.maxNa = this.naGoodness(next);
+          q.maxNaTask = next;
+        } else {
+          q.maxNa = second !== null ? secondNa : MIN_GOODNESS;
+          q.maxNaTask = second;
+        }
+        next = t;
+        c = bestNa;
+        break;
+      }
+      if (c !== 0) {
+        if (next !== cur) this.lastSchedule[cpu] = ctx.now;
+        this.currNa[cpu] = next !== null ? this.naGoodness(next) : MIN_GOODNESS;
+        if (next !== null) this.nonIdle.set(cpu);
+        else this.nonIdle.clear(cpu);
+        return next;
+      }
+      // (4) recalculation
+      ctx.lock(this.tasklistLock);
+      const all = k.tasks;
+      for (let i = 0; i < all.length; i++) {
+        const x = all[i]!.sd as MqTask | null;
+        if (x !== null) x.counter = (x.counter >> 1) + niceToTicks(all[i]!.nice, this.hz);
+      }
+      ctx.examine(all.length);
+    }
+  }
+
+  putPrev(): void {
+    // prev stays on its queue
+  }
+
+  tick(cpu: number, curr: Task): boolean {
+    const x = d(curr);
+    x.counter -= 1;
+    let r = false;
+    if (x.counter <= 0) {
+      x.counter = 0;
+      r = true;
+    }
+    this.currNa[cpu] = this.naGoodness(curr);
+    return r;
+  }
+
+  /** 2.4's schedule_tail, which the MQ patch keeps: clear the yield flag, push a preempted prev. */
+  wantsScheduleTail(_cpu: number, prev: Task): boolean {
+    const x = d(prev);
+    const wasYielding = x.yielding;
+    x.yielding = false;
+    return x.onList && !wasYielding;
+  }
+
+  scheduleTail(cpu: number, prev: Task, ctx: SchedCtx): number {
+    if (!d(prev).onList || prev.cpu !== cpu || this.k.curr(cpu) === prev) return -1;
+    return this.rescheduleIdle(cpu, prev, ctx);
+  }
+
+  yieldTask(cpu: number, curr: Task, ctx: SchedCtx): boolean {
+    const k = this.k;
+    ctx.inspectUnlocked(k.nCpus);
+    const nrPending = this.onQueues - (k.nCpus - k.nrIdle);
+    if (nrPending <= 0) return false;
+    if (curr.policy !== SCHED_FIFO && curr.policy !== SCHED_RR) d(curr).yielding = true;
+    this.del(cpu, curr, ctx);
+    this.add(cpu, curr, true);
+    return true;
+  }
+
+  taskDead(t: Task, reaper: Task | null): void {
+    if (reaper === null || reaper.sd === null) return;
+    const r = d(reaper);
+    r.counter = Math.min(r.counter + d(t).counter, this.maxCounter);
+  }
+
+  periodicBalance(cpu: number, ctx: SchedCtx): void {
+    const jiffy = Math.round(ctx.now / (1e9 / this.hz));
+    if (jiffy === this.lastBalanceJiffy) return;
+    this.lastBalanceJiffy = jiffy;
+    const n = this.k.nCpus;
+    ctx.inspect(n);
+    if (this.lb === 'lbc') this.balanceCpus(cpu, ctx);
+    else if (this.lb === 'lbp') this.balancePools(cpu, ctx);
+  }
+
+  /** Moves one waiting task from queue `src` to queue `dst` (both locked here). Returns false if none can move. */
+  private moveOne(src: number, dst: number, ctx: SchedCtx): boolean {
+    const k = this.k;
+    const q = this.qs[src]!;
+    for (let t = q.tail; t !== null; t = t.qPrev) {
+      ctx.examine(1);
+      if (k.curr(src) === t || !t.allowedOn(dst)) continue;
+      ctx.migrate(t, dst);
+      this.migrationsByBalancer++;
+      return true;
+    }
+    return false;
+  }
+
+  /** lbc: longest to shortest queue until no queue exceeds the average by more than one task. */
+  private balanceCpus(cpu: number, ctx: SchedCtx): void {
+    const n = this.k.nCpus;
+    let total = 0;
+    for (let c = 0; c < n; c++) total += this.qs[c]!.nt;
+    const avg = total / n;
+    const locked = new Set<number>([cpu]);
+    for (let moves = 0; moves < n; moves++) {
+      let hi = 0;
+      let lo = 0;
+      for (let c = 1; c < n; c++) {
+        if (this.qs[c]!.nt > this.qs[hi]!.nt) hi = c;
+        if (this.qs[c]!.nt < this.qs[lo]!.nt) lo = c;
+      }
+      if (this.qs[hi]!.nt <= avg + 1 || hi === lo) return;
+      if (!this.lockBoth(hi, lo, locked, ctx)) return;
+      if (!this.moveOne(hi, lo, ctx)) return;
+    }
+  }
+
+  private lockBoth(a: number, b: number, locked: Set<number>, ctx: SchedCtx): boolean {
+    for (const c of [a, b]) {
+      if (locked.has(c)) continue;
+      ctx.lock(this.qs[c]!.lock);
+      locked.add(c);
+    }
+    return true;
+  }
+
+  /** lbp: while the busiest pool exceeds the least loaded by more than lbPct %, move a task between them. */
+  private balancePools(cpu: number, ctx: SchedCtx): void {
+    const n = this.k.nCpus;
+    const ps = this.poolsize > 0 ? this.poolsize : n;
+    if (ps >= n) return;
+    const locked = new Set<number>([cpu]);
+    for (let moves = 0; moves < n; moves++) {
+      let hiPool = -1;
+      let loPool = -1;
+      let hiLoad = -Infinity;
+      let loLoad = Infinity;
+      for (let f = 0; f < n; f += ps) {
+        let load = 0;
+        for (let c = f; c < Math.min(f + ps, n); c++) load += this.qs[c]!.nt;
+        if (load > hiLoad) {
+          hiLoad = load;
+          hiPool = f;
+        }
+        if (load < loLoad) {
+          loLoad = load;
+          loPool = f;
+        }
+      }
+      if (hiLoad * 100 <= loLoad * (100 + this.lbPct) || hiLoad - loLoad < 2) return;
+      let src = hiPool;
+      for (let c = hiPool; c < Math.min(hiPool + ps, n); c++) if (this.qs[c]!.nt > this.qs[src]!.nt) src = c;
+      let dst = loPool;
+      for (let c = loPool; c < Math.min(loPool + ps, n); c++) if (this.qs[c]!.nt < this.qs[dst]!.nt) dst = c;
+      this.lockBoth(src, dst, locked, ctx);
+      if (!this.moveOne(src, dst, ctx)) return;
+    }
+  }
+
+  countQueued(): number {
+    let n = 0;
+    for (let c = 0; c < this.qs.length; c++) for (let p = this.qs[c]!.head; p !== null; p = p.qNext) if (this.k.curr(c) !== p) n++;
+    return n;
+  }
+}
+
+const common = [
+  { name: 'hz', default: 100, unit: 'count', meaning: 'timer ticks per second (2.4 on i386: 100)', kernelName: 'HZ' },
+  { name: 'procChangePenalty', default: 15, unit: 'count', meaning: 'goodness bonus for the CPU a task last ran on', kernelName: 'PROC_CHANGE_PENALTY' },
+  { name: 'insert', default: 'head', unit: 'choice', choices: ['head', 'tail'], meaning: 'where a woken task joins its queue' },
+] as const;
+
+export const mqsPolicy: PolicyEntry = {
+  name: 'mqs',
+  description: "IBM's Multi-Queue Scheduler (2.4.14 patch): per-CPU queues and locks, published max_na_goodness, lockless remote scan and trylock steal",
+  tunables: [...common],
+  create: (v) => new Mqs('mqs', v),
+};
+
+export const pmqsPolicy: PolicyEntry = {
+  name: 'pmqs',
+  description: 'Pooled MQS (ALS 2001): remote scans bounded to pools of CPUs, non-idle bitmap, balancers lboff/ip/lbc/lbp',
+  tunables: [
+    ...common,
+    { name: 'poolsize', default: 4, unit: 'count', meaning: 'CPUs per pool (consecutive ids; numaq16: 4 = one pool per node)' },
+    { name: 'lb', default: 'lboff', unit: 'choice', choices: ['lboff', 'ip', 'lbc', 'lbp'], meaning: 'load balancer: none, initial placement, CPU-level, pool-level (our definitions, see docs)' },
+    { name: 'lbPct', default: 10, unit: 'percent', meaning: 'lbp: imbalance between pools tolerated (lbp-10, lbp-45)' },
+    { name: 'lbPeriod', default: 600_000_000, unit: 'ns', meaning: 'period of the lbc/lbp balancer (600 ms in the paper)' },
+  ],
+  create: (v) => new Mqs('pmqs', v),
+};

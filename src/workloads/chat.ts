@@ -1,0 +1,97 @@
+/**
+ * chat: Bill Hartner's chat benchmark (IBM LTC, Linux Benchmark Suite), a C version of the VolanoMark chat-server
+ * pattern, as `chat_c <server> <rooms> <messages>` ran it against `chat_s` over loopback TCP
+ * (shared/reference/historic-schedulers.md section 8).
+ *
+ * Per room: 20 users. Per user: a client process's two threads, client_send and client_recv, and the server's two
+ * threads, server_recv and server_send (4 threads a user, 80 a room; 30 rooms = 2,400 threads).
+ * 1. client_send writes `messages` messages of 100 bytes to its server_recv over the user's connection.
+ * 2. server_recv reads each message and broadcasts it to the other 19 users of the room: with serverSend=1 it hands
+ *    the message to each of their server_send threads through an in-process queue (modelled as a pipe), and each
+ *    server_send writes it to its client's connection; with serverSend=0 server_recv writes the 19 copies itself.
+ * 3. client_recv reads 19 x messages messages, then exits. Every read is blocking: every message is a sleep and a
+ *    wakeup.
+ * Figure: "Average throughput : N messages per second" = messages delivered to clients / elapsed time.
+ *
+ * Assumptions (the benchmark's source is not available; docs/workloads.md): the server threads' roles above; no
+ * think time besides `userNs` of user work per message and thread; connections are set up before the run (all
+ * threads exist at time 0); each loopback TCP direction is a channel of `bufKb` KiB with non-sync wakeups (2.4's
+ * sock_def_readable).
+ */
+import { ProgramBuilder } from './program.js';
+import type { WorkloadEntry } from './workload.js';
+
+const USERS = 20;
+const MSG = 100;
+
+export const chat: WorkloadEntry = {
+  name: 'chat',
+  description: "Hartner's chat benchmark (chat_c rooms messages): 20 users a room, 4 threads a user; figure: messages/s",
+  params: [
+    { name: 'rooms', default: 10, unit: 'count', meaning: 'chat rooms (chat_c argument 2)' },
+    { name: 'messages', default: 100, unit: 'count', meaning: 'messages each user sends (chat_c argument 3)' },
+    { name: 'nice', default: 0, unit: 'nice', meaning: 'nice value of the client threads (the announcement also ran nice -n 19 chat_c)' },
+    { name: 'serverSend', default: 1, unit: 'bool', meaning: 'a server_send thread per user writes to the client (0: server_recv writes the 19 copies)' },
+    { name: 'userNs', default: 1_000, unit: 'ns', meaning: 'user work per message in each thread that handles it' },
+    { name: 'bufKb', default: 64, unit: 'count', meaning: 'capacity of one loopback TCP direction, KiB' },
+  ],
+  setup(k, v) {
+    const rooms = v.rooms as number;
+    const m = v.messages as number;
+    const nice = v.nice as number;
+    const serverSend = (v.serverSend as number) === 1;
+    const userNs = v.userNs as number;
+    const cap = (v.bufKb as number) * 1024;
+    if (rooms < 1 || m < 1) throw new RangeError('chat: rooms and messages must be at least 1');
+    const others = USERS - 1;
+    // programs
+    const cs = new ProgramBuilder('client_send', 16 * 1024);
+    let top = cs.here();
+    cs.compute(userNs).send(0, MSG).loop(top, m);
+    const csP = k.addProgram(cs.build());
+    const cr = new ProgramBuilder('client_recv', 16 * 1024);
+    top = cr.here();
+    cr.recv(0, MSG).compute(userNs).count(1).loop(top, others * m);
+    const crP = k.addProgram(cr.build());
+    // server_recv: fd 0 = the user's up connection, fds 1..19 = the other users' queues (or down connections)
+    const sr = new ProgramBuilder('server_recv', 32 * 1024);
+    top = sr.here();
+    sr.recv(0, MSG).compute(userNs);
+    const inner = sr.here();
+    sr.sendRoundRobin(1, others, MSG).loop(inner, others).loop(top, m);
+    const srP = k.addProgram(sr.build());
+    const ss = new ProgramBuilder('server_send', 16 * 1024);
+    top = ss.here();
+    ss.recv(0, MSG).compute(userNs).send(1, MSG).loop(top, others * m);
+    const ssP = k.addProgram(ss.build());
+    for (let r = 0; r < rooms; r++) {
+      const up = Array.from({ length: USERS }, () => k.addChannel(cap, 'tcp'));
+      const down = Array.from({ length: USERS }, () => k.addChannel(cap, 'tcp'));
+      const queue = serverSend ? Array.from({ length: USERS }, () => k.addChannel(1 << 20, 'pipe')) : [];
+      for (let u = 0; u < USERS; u++) {
+        const targets: number[] = [];
+        for (let o = 1; o < USERS; o++) targets.push((serverSend ? queue : down)[(u + o) % USERS]!);
+        k.spawn(srP, { name: 'server_recv', fds: [up[u]!, ...targets], mmKey: 'chat_s', cpu: 0 });
+        if (serverSend) k.spawn(ssP, { name: 'server_send', fds: [queue[u]!, down[u]!], mmKey: 'chat_s', cpu: 0 });
+        k.spawn(crP, { name: 'client_recv', fds: [down[u]!], mmKey: 'chat_c', nice, cpu: 0 });
+        k.spawn(csP, { name: 'client_send', fds: [up[u]!], mmKey: 'chat_c', nice, cpu: 0 });
+      }
+    }
+    const total = rooms * USERS * others * m;
+    return {
+      outcome(kk, simNs, finished) {
+        const delivered = kk.throughput;
+        const rate = (delivered * 1e9) / simNs;
+        return {
+          throughput: rate,
+          unit: 'messages/s',
+          extra: { delivered, messagesTotal: total, threads: rooms * USERS * (serverSend ? 4 : 3), finished: finished ? 1 : 0 },
+          lines: [
+            `chat_c 127.0.0.1 ${rooms} ${m}${nice !== 0 ? ` (nice ${nice})` : ''}: ${rooms * USERS} users, ${delivered} of ${total} messages delivered${finished ? '' : ' (time limit)'}`,
+            `Average throughput : ${Math.round(rate)} messages per second`,
+          ],
+        };
+      },
+    };
+  },
+};
