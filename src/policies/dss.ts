@@ -27,6 +27,11 @@
  *   flag and goes to the list tail under the lock, and schedule() follows.
  * - HZ = 100 (i386), so NICE_TO_TICKS(0) = 6 ticks (60 ms).
  *
+ * pls (IBM's Priority Level Scheduler, OLS 2001 slides 12, 17, 18, 70, 72; the patch itself was not retrievable):
+ * the same global lock and the same decisions as dss ("functional equivalence" was PLS's goal), but the runqueue is
+ * split into lists by non-affinity goodness and schedule() examines only the tasks its bounded top-down scan reaches
+ * (plsExamined). The list structure is reconstructed [UNVERIFIED in the reference]; the pricing follows it.
+ *
  * Simplifications (docs/policies.md)
  * - The recalculation runs inside the runqueue_lock section (under a nested tasklist_lock, each task priced as one
  *   examination); 2.4 drops runqueue_lock around it, so several CPUs may recalculate at once there. The model
@@ -63,8 +68,15 @@ export function niceToTicks(nice: number, hz: number): number {
 
 const d = (t: Task): DssTask => t.sd as DssTask;
 
+/** Priority levels of PLS (non-affinity goodness 0..LEVELS-2; RT and above share the top list). */
+const LEVELS = 128;
+
 class Dss implements SchedPolicy {
-  readonly name = 'dss';
+  readonly name: string;
+  /** PLS pricing: count the tasks a priority-level scan would examine instead of the whole list. */
+  private readonly pls: boolean;
+  private readonly lvlCount = new Int32Array(LEVELS);
+  private readonly lvlFirstLocal = new Int32Array(LEVELS);
   readonly globalQueue = true;
   readonly hz: number;
   private readonly penalty: number;
@@ -82,7 +94,9 @@ class Dss implements SchedPolicy {
   /** Recalculations done (for tests and reports). */
   recalculations = 0;
 
-  constructor(v: TunableValues) {
+  constructor(name: string, v: TunableValues) {
+    this.name = name;
+    this.pls = name === 'pls';
     this.hz = v.hz as number;
     this.penalty = v.procChangePenalty as number;
     this.insertTail = v.insert === 'tail';
@@ -246,7 +260,7 @@ class Dss implements SchedPolicy {
           next = p;
         }
       }
-      ctx.examine(n);
+      ctx.examine(this.pls ? this.plsExamined(cpu, prev) : n);
       if (c !== 0) {
         if (next !== k.curr(cpu)) this.lastSchedule[cpu] = ctx.now;
         return next;
@@ -261,6 +275,49 @@ class Dss implements SchedPolicy {
       ctx.examine(all.length);
       this.recalculations++;
     }
+  }
+
+  /**
+   * The tasks PLS's schedule() would examine (OLS 2001 slides 17-18; the list structure is our reconstruction):
+   * realtime first; then lists by non-affinity goodness from the top; a current task that is still runnable bounds
+   * the scan at its own list; the first local task found ends the scan; the first non-local task found bounds it at
+   * its value - PROC_CHANGE_PENALTY. Each list is in runqueue order.
+   */
+  private plsExamined(cpu: number, prev: Task | null): number {
+    const cnt = this.lvlCount;
+    const firstLocal = this.lvlFirstLocal;
+    cnt.fill(0);
+    firstLocal.fill(0);
+    let rt = 0;
+    for (let p = this.head; p !== null; p = p.qNext) {
+      if (!this.canSchedule(p, cpu)) continue;
+      if (p.policy === SCHED_FIFO || p.policy === SCHED_RR) {
+        rt++;
+        continue;
+      }
+      const x = d(p);
+      const na = x.yielding ? 0 : x.counter === 0 ? 0 : Math.min(LEVELS - 1, x.counter + 20 - p.nice);
+      cnt[na]!++;
+      if (p.cpu === cpu && firstLocal[na] === 0) firstLocal[na] = cnt[na]!;
+    }
+    if (rt > 0) return rt;
+    let bound = 0;
+    if (prev !== null) {
+      const x = d(prev);
+      bound = x.yielding || x.counter === 0 ? 0 : Math.min(LEVELS - 1, x.counter + 20 - prev.nice);
+    }
+    let examined = 0;
+    let nonLocalSeen = false;
+    for (let lvl = LEVELS - 1; lvl >= bound; lvl--) {
+      if (cnt[lvl] === 0) continue;
+      if (firstLocal[lvl]! > 0) return examined + firstLocal[lvl]!;
+      examined += cnt[lvl]!;
+      if (!nonLocalSeen) {
+        nonLocalSeen = true;
+        bound = Math.max(bound, lvl - this.penalty);
+      }
+    }
+    return Math.max(1, examined);
   }
 
   putPrev(): void {
@@ -323,5 +380,12 @@ export const dssPolicy: PolicyEntry = {
     { name: 'insert', default: 'head', unit: 'choice', choices: ['head', 'tail'], meaning: 'where a woken task joins the runqueue: head (2.4.0-2.4.17) or tail (later 2.4)', kernelName: 'add_to_runqueue' },
     { name: 'preemptThreshold', default: 0, unit: 'count', meaning: 'preemption_goodness must exceed this to preempt a busy CPU (0 in 2.4.16/17, 1 in 2.4.7)' },
   ],
-  create: (v) => new Dss(v),
+  create: (v) => new Dss('dss', v),
+};
+
+export const plsPolicy: PolicyEntry = {
+  name: 'pls',
+  description: "IBM's Priority Level Scheduler (OLS 2001): 2.4's decisions and global lock, runqueue split in lists by goodness so fewer tasks are examined [reconstructed]",
+  tunables: dssPolicy.tunables,
+  create: (v) => new Dss('pls', v),
 };

@@ -2,11 +2,11 @@
  * The policy registry: names to policies. The only place (with presets) that imports policies; the core never does.
  */
 import type { PolicyEntry } from '../kernel/sched-class.js';
-import { dssPolicy } from './dss.js';
+import { dssPolicy, plsPolicy } from './dss.js';
 import { mqsPolicy, pmqsPolicy } from './mqs.js';
 import { rrPolicy } from './rr.js';
 
-export const POLICIES: readonly PolicyEntry[] = [rrPolicy, dssPolicy, mqsPolicy, pmqsPolicy];
+export const POLICIES: readonly PolicyEntry[] = [rrPolicy, dssPolicy, plsPolicy, mqsPolicy, pmqsPolicy];
 
 export function findPolicy(name: string): PolicyEntry | undefined {
   return POLICIES.find((p) => p.name === name);

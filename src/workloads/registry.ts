@@ -3,10 +3,11 @@ import { chat } from './chat.js';
 import { hackbench } from './hackbench.js';
 import { hogs } from './hogs.js';
 import { loopYield } from './loop-yield.js';
+import { mkbench } from './mkbench.js';
 import { pipe } from './pipe.js';
 import type { WorkloadEntry } from './workload.js';
 
-export const WORKLOADS: readonly WorkloadEntry[] = [loopYield, pipe, hackbench, hogs, chat];
+export const WORKLOADS: readonly WorkloadEntry[] = [loopYield, pipe, hackbench, hogs, chat, mkbench];
 
 export function findWorkload(name: string): WorkloadEntry | undefined {
   return WORKLOADS.find((w) => w.name === name);
