@@ -177,7 +177,7 @@ class Ctx implements SchedCtx {
   }
 
   examine(n: number): void {
-    this.cost += n * this.k.cost.taskExamineNs;
+    this.cost += n * this.k.machine.examineNs[this.cpu]!;
     this.k.examined += n;
   }
 
@@ -379,13 +379,14 @@ export class Kernel implements KernelView {
   }
 
   /**
-   * Adds a channel of the given capacity in payload bytes: a pipe (also used for in-process queues), an AF_UNIX
-   * stream socket, or a loopback TCP connection (one direction).
+   * Adds a channel of the given capacity in payload bytes: a pipe, an AF_UNIX stream socket, a loopback TCP
+   * connection (one direction), or an in-process queue between threads (a mutex and condition variable: priced like
+   * a pipe, woken without the sync hint, as LinuxThreads' signal-based condition variables were).
    */
-  addChannel(capacity: number, kind: 'pipe' | 'socket' | 'tcp' = 'pipe'): number {
+  addChannel(capacity: number, kind: 'pipe' | 'socket' | 'tcp' | 'queue' = 'pipe'): number {
     const k = this.cost;
-    const opNs = kind === 'pipe' ? k.pipeOpNs : kind === 'socket' ? k.sockOpNs : k.tcpOpNs;
-    const ch = new Channel(this.channels.length, capacity, opNs, kind === 'tcp' ? 0 : WF_SYNC);
+    const opNs = kind === 'socket' ? k.sockOpNs : kind === 'tcp' ? k.tcpOpNs : k.pipeOpNs;
+    const ch = new Channel(this.channels.length, capacity, opNs, kind === 'pipe' || kind === 'socket' ? WF_SYNC : 0);
     this.channels.push(ch);
     return ch.id;
   }

@@ -31,6 +31,11 @@ export interface TopologySpec {
   /** Node distance matrix (nNodes x nNodes, 10 on the diagonal). */
   nodeDistance: number[][];
   cost: CostTable;
+  /**
+   * Node whose memory holds the kernel's scheduler data (task structures, runqueues), or -1 when it is spread (each
+   * CPU finds it at local cost). NUMA-Q under Linux 2.4.5 kept all kernel data on node 0 (PMQS paper, section 9.1).
+   */
+  kernelMemNode: number;
 }
 
 export class Machine {
@@ -55,6 +60,8 @@ export class Machine {
   private readonly remoteLineNs: Float64Array;
   /** Refill latency per line for a migration, by distance class (0..3) and for class 4 by node pair. */
   private readonly remoteDramNs: Float64Array;
+  /** Price of examining one task structure from each CPU: taskExamineNs scaled by the distance to kernelMemNode. */
+  readonly examineNs: Float64Array;
   /** Compute-time multiplier x1000 by (running node, memory node), row-major. */
   private readonly memMilli: Int32Array;
 
@@ -91,6 +98,11 @@ export class Machine {
     this.remoteLineNs = new Float64Array(nn * nn);
     this.remoteDramNs = new Float64Array(nn * nn);
     const k = this.cost;
+    this.examineNs = new Float64Array(n);
+    for (let c = 0; c < n; c++) {
+      const km = spec.kernelMemNode;
+      this.examineNs[c] = km >= 0 ? (k.taskExamineNs * spec.nodeDistance[this.cpuNode[c]!]![km]!) / 10 : k.taskExamineNs;
+    }
     this.memMilli = new Int32Array(nn * nn);
     const ref = Math.max(11, k.remoteRefDistance);
     for (let a = 0; a < nn; a++) {

@@ -26,9 +26,9 @@
  *   live on the per-CPU queues and compete through goodness 1000 + rt_priority, as in the 2.5.0 version.
  *
  * PMQS (poolsize > 0): CPUs are split into pools of `poolsize` consecutive CPUs; the remote examination of schedule()
- * and the CPU search of reschedule_idle() are bounded to the invoking CPU's pool (the local phase is unchanged), and
- * reschedule_idle() first takes an idle CPU anywhere from the non-idle bitmap [assumption: the paper keeps the
- * bitmap "so idle CPUs anywhere can be found quickly"]. Balancers (`lb`), run every `lbPeriod` (600 ms in the paper)
+ * and the CPU search of reschedule_idle() are bounded to the invoking CPU's pool (the local phase is unchanged). The
+ * paper keeps a non-idle bitmap "so idle CPUs anywhere can be found quickly"; how reschedule_idle used it is not
+ * known: with idleAnywhere=1 it first takes an idle CPU outside the pool [our reading, unverified; off by default]. Balancers (`lb`), run every `lbPeriod` (600 ms in the paper)
  * by the first busy CPU whose tick reaches that jiffy; their exact definitions are not retrievable, so these are our
  * assumptions, documented in docs/policies.md:
  *   lboff  no balancing;
@@ -77,6 +77,7 @@ class Mqs implements SchedPolicy {
   private readonly poolsize: number;
   private readonly lb: string;
   private readonly lbPct: number;
+  private readonly idleAnywhere: boolean;
   private readonly maxCounter: number;
   private k!: KernelView;
   private qs: Queue[] = [];
@@ -97,6 +98,7 @@ class Mqs implements SchedPolicy {
     this.poolsize = (v.poolsize as number | undefined) ?? 0;
     this.lb = (v.lb as string | undefined) ?? 'lboff';
     this.lbPct = (v.lbPct as number | undefined) ?? 10;
+    this.idleAnywhere = ((v.idleAnywhere as number | undefined) ?? 0) === 1;
     const periodNs = (v.lbPeriod as number | undefined) ?? 600_000_000;
     this.balanceTicks = this.lb === 'lbc' || this.lb === 'lbp' ? Math.max(1, Math.round((periodNs * this.hz) / 1e9)) : 0;
     this.maxCounter = Math.floor((20 * this.hz) / 100);
@@ -265,7 +267,7 @@ class Mqs implements SchedPolicy {
     const k = this.k;
     if (p.allowedOn(cpu) && k.curr(cpu) === null) return cpu;
     // PMQS: an idle CPU anywhere, from the non-idle bitmap
-    if (this.poolsize > 0) {
+    if (this.poolsize > 0 && this.idleAnywhere) {
       ctx.inspect((k.nCpus + 31) >>> 5);
       const idle = k.findIdleCpu(p, cpu);
       if (idle >= 0 && k.curr(idle) === null) {
@@ -565,6 +567,7 @@ export const pmqsPolicy: PolicyEntry = {
     { name: 'lb', default: 'lboff', unit: 'choice', choices: ['lboff', 'ip', 'lbc', 'lbp'], meaning: 'load balancer: none, initial placement, CPU-level, pool-level (our definitions, see docs)' },
     { name: 'lbPct', default: 10, unit: 'percent', meaning: 'lbp: imbalance between pools tolerated (lbp-10, lbp-45)' },
     { name: 'lbPeriod', default: 600_000_000, unit: 'ns', meaning: 'period of the lbc/lbp balancer (600 ms in the paper)' },
+    { name: 'idleAnywhere', default: 0, unit: 'bool', meaning: 'reschedule_idle first takes an idle CPU outside the pool, from the non-idle bitmap [our reading, unverified]' },
   ],
   create: (v) => new Mqs('pmqs', v),
 };
