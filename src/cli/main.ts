@@ -10,6 +10,8 @@ import { parse as parseYaml } from 'yaml';
 import { formatDuration, parseDuration } from '../engine/time.js';
 import { ParamError, describeTunable, splitSpec } from '../experiments/params.js';
 import { runExperiment, type RunResult, type RunSpec } from '../experiments/run.js';
+import { runReproduction, type ReproResult } from '../experiments/reproduce.js';
+import { REPRODUCTIONS, findReproduction } from '../experiments/reproductions.js';
 import { ModelError } from '../kernel/kernel.js';
 import { listMachinePresets } from '../machine/presets.js';
 import { POLICIES } from '../policies/registry.js';
@@ -122,6 +124,61 @@ function doList(what: string | undefined): void {
   process.stdout.write(out.join('\n').trimEnd() + '\n');
 }
 
+function fmtNum(x: number): string {
+  if (!Number.isFinite(x)) return '-';
+  const a = Math.abs(x);
+  if (a >= 1000) return Math.round(x).toLocaleString('en-US');
+  if (a >= 100) return x.toFixed(1);
+  if (a >= 1) return x.toFixed(2);
+  return x.toFixed(3);
+}
+
+export function formatRepro(r: ReproResult): string {
+  const out: string[] = [];
+  out.push(`${r.name}: ${r.title}`);
+  out.push(`  source: ${r.source}`);
+  out.push(`  conditions: ${r.conditions}`);
+  out.push('');
+  const rows = r.rows.map((x) => [
+    x.label + (x.fitted ? ' [fitted]' : ''),
+    fmtNum(x.published),
+    fmtNum(x.simulated),
+    x.unit,
+    x.baseline ?? '',
+    x.publishedRatio === null ? '' : fmtNum(x.publishedRatio),
+    x.simulatedRatio === null ? '' : fmtNum(x.simulatedRatio),
+    x.agreement === null ? '' : x.agreement.toFixed(2),
+  ]);
+  for (const l of table(['row', 'published', 'simulated', 'unit', 'compared with', 'pub. ratio', 'sim. ratio', 'agreement'], rows, [0, 3, 4])) out.push(`  ${l}`);
+  const notes = r.rows.filter((x) => x.note).map((x) => `  note, ${x.label}: ${x.note}`);
+  if (notes.length) out.push('', ...notes);
+  out.push('', '  agreement: simulated ratio / published ratio, or simulated / published for rows compared with nothing; 1.00 is exact.');
+  out.push('', '  findings of the source:');
+  for (const c of r.checks) out.push(`  ${c.holds ? '[holds]  ' : '[FAILS]  '}${c.finding}`);
+  const wall = Object.values(r.runs).reduce((s2, x) => s2 + x.wallMs, 0);
+  out.push('', `  ${Object.keys(r.runs).length} simulation runs, ${(wall / 1000).toFixed(1)} s of wall time`);
+  return out.join('\n');
+}
+
+function doReproduce(name: string | undefined, o: { json?: boolean; progress?: boolean }): void {
+  if (name === undefined) {
+    const rows = REPRODUCTIONS.map((r) => [r.name, String(Object.keys(r.runs).length), r.title]);
+    process.stdout.write('reproductions (schedlab reproduce NAME [--json]; "all" runs every one):\n');
+    for (const l of table(['name', 'runs', 'what'], rows, [0, 2])) process.stdout.write(`  ${l}\n`);
+    return;
+  }
+  const list = name === 'all' ? [...REPRODUCTIONS] : [findReproduction(name) ?? fail(`no reproduction "${name}"; reproductions: ${REPRODUCTIONS.map((r) => r.name).join(', ')}`)];
+  const showProgress = o.progress !== false && process.stderr.isTTY === true;
+  const results: ReproResult[] = [];
+  for (const r of list) {
+    const res = runReproduction(r, showProgress ? (key, i, n) => process.stderr.write(`\r${r.name}: run ${i + 1}/${n} (${key})`.padEnd(70)) : undefined);
+    if (showProgress) process.stderr.write('\r' + ' '.repeat(70) + '\r');
+    results.push(res);
+    if (!o.json) process.stdout.write(formatRepro(res) + '\n\n');
+  }
+  if (o.json) process.stdout.write(JSON.stringify(name === 'all' ? results : results[0], null, 2) + '\n');
+}
+
 /** The default job: the same hackbench on three machines of three eras under the reference policy. */
 function doDemo(): void {
   const runs: [string, string][] = [
@@ -191,6 +248,14 @@ Same command and seed, same output (apart from the wall-clock figures under "sim
     .description('list machines, policies and workloads with their parameters')
     .argument('[what]', 'machines | policies | workloads')
     .action((what?: string) => doList(what));
+
+  program
+    .command('reproduce')
+    .description('rerun published results side by side with the simulation (without a name: list them)')
+    .argument('[name]', 'a reproduction, or "all"')
+    .option('--json', 'print the results as JSON')
+    .option('--no-progress', 'no progress on stderr')
+    .action((name: string | undefined, o: { json?: boolean; progress?: boolean }) => doReproduce(name, o));
 
   program
     .command('demo')

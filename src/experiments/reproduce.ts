@@ -2,8 +2,10 @@
  * Reproductions: published results rerun in the simulator, side by side. A reproduction is data: the runs it needs
  * (plain RunSpecs) and rows that pair a published figure with the simulated one. Absolute speeds of 2001 hardware are
  * not the point, so every row may name a baseline row: the published ratio (row / baseline) is compared with the
- * simulated ratio, and `agreement` = simulated ratio / published ratio (1 is perfect). Qualitative findings of the
- * source are checks that pass or fail.
+ * simulated ratio, and `agreement` = simulated ratio / published ratio (1 is perfect). A row without a baseline
+ * compares absolute figures (agreement = simulated / published), which is meaningful for percentages and times of the
+ * same kind. A row whose published figure is not known (NaN) shows the simulated figure only. Qualitative findings of
+ * the source are checks that pass or fail.
  *
  * runReproduction(r) runs every RunSpec once (in the order listed) and evaluates rows and checks: a pure function of
  * the reproduction apart from wall-clock figures.
@@ -94,7 +96,7 @@ export function runReproduction(r: Reproduction, onRun?: (key: string, i: number
       baseline: row.baseline ?? null,
       publishedRatio: pr,
       simulatedRatio: sr,
-      agreement: pr !== null && sr !== null && pr !== 0 ? sr / pr : null,
+      agreement: pr !== null && sr !== null ? (pr !== 0 && Number.isFinite(pr) ? sr / pr : null) : Number.isFinite(row.published) && row.published !== 0 ? sim / row.published : null,
       fitted: r.fitted?.includes(row.label) ?? false,
       note: row.note ?? null,
     };

@@ -28,7 +28,8 @@
  * PMQS (poolsize > 0): CPUs are split into pools of `poolsize` consecutive CPUs; the remote examination of schedule()
  * and the CPU search of reschedule_idle() are bounded to the invoking CPU's pool (the local phase is unchanged). The
  * paper keeps a non-idle bitmap "so idle CPUs anywhere can be found quickly"; how reschedule_idle used it is not
- * known: with idleAnywhere=1 it first takes an idle CPU outside the pool [our reading, unverified; off by default]. Balancers (`lb`), run every `lbPeriod` (600 ms in the paper)
+ * known: with idleAnywhere=1 (the default, our reading) reschedule_idle first takes an idle CPU anywhere; with 0 the
+ * bitmap is not used and pools never spill [both unverified]. Balancers (`lb`), run every `lbPeriod` (600 ms in the paper)
  * by the first busy CPU whose tick reaches that jiffy; their exact definitions are not retrievable, so these are our
  * assumptions, documented in docs/policies.md:
  *   lboff  no balancing;
@@ -98,7 +99,7 @@ class Mqs implements SchedPolicy {
     this.poolsize = (v.poolsize as number | undefined) ?? 0;
     this.lb = (v.lb as string | undefined) ?? 'lboff';
     this.lbPct = (v.lbPct as number | undefined) ?? 10;
-    this.idleAnywhere = ((v.idleAnywhere as number | undefined) ?? 0) === 1;
+    this.idleAnywhere = ((v.idleAnywhere as number | undefined) ?? 1) === 1;
     const periodNs = (v.lbPeriod as number | undefined) ?? 600_000_000;
     this.balanceTicks = this.lb === 'lbc' || this.lb === 'lbp' ? Math.max(1, Math.round((periodNs * this.hz) / 1e9)) : 0;
     this.maxCounter = Math.floor((20 * this.hz) / 100);
@@ -567,7 +568,7 @@ export const pmqsPolicy: PolicyEntry = {
     { name: 'lb', default: 'lboff', unit: 'choice', choices: ['lboff', 'ip', 'lbc', 'lbp'], meaning: 'load balancer: none, initial placement, CPU-level, pool-level (our definitions, see docs)' },
     { name: 'lbPct', default: 10, unit: 'percent', meaning: 'lbp: imbalance between pools tolerated (lbp-10, lbp-45)' },
     { name: 'lbPeriod', default: 600_000_000, unit: 'ns', meaning: 'period of the lbc/lbp balancer (600 ms in the paper)' },
-    { name: 'idleAnywhere', default: 0, unit: 'bool', meaning: 'reschedule_idle first takes an idle CPU outside the pool, from the non-idle bitmap [our reading, unverified]' },
+    { name: 'idleAnywhere', default: 1, unit: 'bool', meaning: 'reschedule_idle first takes an idle CPU anywhere, found in the non-idle bitmap [our reading, unverified]' },
   ],
   create: (v) => new Mqs('pmqs', v),
 };
