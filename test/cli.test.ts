@@ -77,3 +77,17 @@ test('a bad machine file gets an error naming the field', () => {
   assert.equal(bad.code, 2);
   assert.match(bad.err, /is not valid YAML/);
 });
+
+test('reproduce lists the five reproductions; an unknown one is a clear error', () => {
+  const r = cli('reproduce');
+  assert.equal(r.code, 0);
+  for (const n of ['dss-yield', 'volano-mq', 'yamamura-lock', 'pmqs-chat', 'pmqs-mkbench']) assert.match(r.out, new RegExp(`^  ${n} `, 'm'));
+  const bad = cli('reproduce', 'nope');
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /no reproduction "nope"; reproductions: dss-yield/);
+  const one = cli('reproduce', 'dss-yield', '--json');
+  assert.equal(one.code, 0, one.err);
+  const j = JSON.parse(one.out);
+  assert.equal(j.rows[0].published, 241113);
+  assert.equal(j.rows[0].fitted, true);
+});

@@ -1,0 +1,65 @@
+/** Linux 2.4 constants and rules (dss, pls, mqs), and the reproduction registry. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { niceToTicks } from '../src/policies/dss.js';
+import { REPRODUCTIONS } from '../src/experiments/reproductions.js';
+import { runReproduction } from '../src/experiments/reproduce.js';
+import { build, runFor } from './helpers.js';
+
+test('NICE_TO_TICKS equals 2.4 for every nice level at HZ=100 and HZ=1000 (reference table 1.2)', () => {
+  const nices = [-20, -15, -10, -5, 0, 5, 10, 15, 19];
+  assert.deepEqual(nices.map((n) => niceToTicks(n, 100)), [11, 9, 8, 7, 6, 4, 3, 2, 1]);
+  assert.deepEqual(nices.map((n) => niceToTicks(n, 1000)), [81, 71, 61, 51, 41, 31, 21, 11, 3]);
+});
+
+test('2.4 counters converge to 2 x NICE_TO_TICKS - 1 for a task that never runs (recalculation recurrence)', () => {
+  let c = 0;
+  for (let i = 0; i < 20; i++) c = (c >> 1) + niceToTicks(0, 100);
+  assert.equal(c, 11);
+});
+
+test('dss: fork splits the counter, a reaped child gives it back, and runqueue_lock serialises 8 CPUs', () => {
+  const { k } = build('dss', 'smp8', 'loop_yield', { tasks: 16 });
+  runFor(k, 50e6);
+  const rl = k.locks.find((l) => l.name === 'runqueue_lock')!;
+  assert.ok(rl.contended / rl.acquisitions > 0.8, `contention ${rl.contended / rl.acquisitions}`);
+  const { k: k2 } = build('dss', 'smp2', 'loop_yield', { tasks: 4 });
+  runFor(k2, 50e6);
+  const rate = (x: typeof k) => x.contextSwitches / 0.05;
+  assert.ok(rate(k) < rate(k2), `2.4 must lose throughput from 2 to 8 CPUs: ${rate(k2)} -> ${rate(k)}`);
+});
+
+test('mqs scales where dss collapses on the 8-way yield loop', () => {
+  const { k: d } = build('dss', 'smp8', 'loop_yield', { tasks: 16 });
+  const { k: m } = build('mqs', 'smp8', 'loop_yield', { tasks: 16 });
+  runFor(d, 50e6);
+  runFor(m, 50e6);
+  assert.ok(m.contextSwitches > 3 * d.contextSwitches, `mqs ${m.contextSwitches} vs dss ${d.contextSwitches}`);
+});
+
+test('pls takes 2.4 decisions but examines fewer tasks', () => {
+  const a = build('dss', 'smp4', 'hackbench', { groups: 2, loops: 10, rounds: 1 });
+  const b = build('pls', 'smp4', 'hackbench', { groups: 2, loops: 10, rounds: 1 });
+  runFor(a.k, 10e9);
+  runFor(b.k, 10e9);
+  assert.ok(b.k.examined < a.k.examined, `examined: pls ${b.k.examined}, dss ${a.k.examined}`);
+});
+
+test('the reproduction registry has the five reproductions and every row names a defined baseline', () => {
+  assert.deepEqual(REPRODUCTIONS.map((r) => r.name), ['dss-yield', 'volano-mq', 'yamamura-lock', 'pmqs-chat', 'pmqs-mkbench']);
+  for (const r of REPRODUCTIONS) {
+    const seen = new Set<string>();
+    for (const row of r.rows) {
+      if (row.baseline !== undefined) assert.ok(seen.has(row.baseline), `${r.name}: ${row.label} -> ${row.baseline}`);
+      seen.add(row.label);
+    }
+    for (const spec of Object.values(r.runs)) assert.ok(spec.durationNs > 0);
+  }
+});
+
+test('dss-yield runs to a side-by-side table and its finding holds', () => {
+  const res = runReproduction(REPRODUCTIONS[0]!);
+  assert.equal(res.rows.length, 2);
+  assert.ok(res.rows[1]!.agreement! > 0.5 && res.rows[1]!.agreement! < 2, `agreement ${res.rows[1]!.agreement}`);
+  assert.ok(res.checks.every((c) => c.holds));
+});
