@@ -196,7 +196,8 @@ class Ctx implements SchedCtx {
 
   lock(l: SpinLock): void {
     if (l === this.primary) throw new Error(`lock ${l.name} is already held by this path (self-deadlock)`);
-    for (let i = 0; i < this.nNested; i++) if (this.nested[i] === l) throw new Error(`lock ${l.name} taken twice in one path`);
+    // taken again later in the same path (released and re-taken in the kernel): already ours until the path ends
+    for (let i = 0; i < this.nNested; i++) if (this.nested[i] === l) return;
     const t = this.start + this.cost;
     const wait = l.busyUntil > t ? l.busyUntil - t : 0;
     const xfer = l.lastCpu >= 0 ? this.k.machine.lineNs(l.lastCpu, this.cpu) : 0;
@@ -287,6 +288,8 @@ export class Kernel implements KernelView {
   /** CPUs whose tick is armed, and the pending jiffy event. */
   private readonly tickArmed: CpuMask;
   private tickEv = -1;
+  /** The policy's kernel ticks on idle CPUs too (not tickless). */
+  private readonly idleTicks: boolean;
   private nextMm = 1;
   private readonly mmKeys = new Map<string, number>();
   private taskIndex: Int32Array = new Int32Array(1024);
@@ -332,6 +335,8 @@ export class Kernel implements KernelView {
     this.ctx = new Ctx(this);
     this.workRng = this.rng('workload');
     this.policy.attach(this);
+    this.idleTicks = this.policy.idleTick !== undefined;
+    if (this.idleTicks) for (let c = 0; c < this.nCpus; c++) this.armTick(c);
   }
 
   // ---------------------------------------------------------------- KernelView
@@ -971,7 +976,7 @@ export class Kernel implements KernelView {
     p.state = TASK_RUNNABLE;
     this.addWaiting(1);
     p.wakeAt = this.now;
-    this.policy.enqueue(target, p, (flags & WF_FORK) !== 0 ? ENQ_NEW : ENQ_WAKEUP, ctx);
+    this.policy.enqueue(target, p, ((flags & WF_FORK) !== 0 ? ENQ_NEW : ENQ_WAKEUP) | (flags & (WF_SYNC | WF_FORK | WF_TIMER)), ctx);
     this.observer?.onWakeup?.(p, target, wakerCpu, this.now);
     const r = this.policy.checkPreempt(target, p, wakerCpu, flags, ctx);
     if (r >= this.nCpus) throw new Error(`policy ${this.policy.name}: checkPreempt returned CPU ${r}`);
@@ -1199,11 +1204,34 @@ export class Kernel implements KernelView {
         const low = bits & -bits;
         bits ^= low;
         const c = this.cpus[(w << 5) + (31 - Math.clz32(low))]!;
-        if (c.curr === null) mask.clear(c.id);
-        else this.onTick(c);
+        if (c.curr !== null) this.onTick(c);
+        else if (this.idleTicks) this.onIdleTick(c);
+        else mask.clear(c.id);
       }
     }
     if (mask.count > 0) this.tickEv = this.q.schedule(this.now + this.tickNs, EV_TICK, 0);
+  }
+
+  /**
+   * The tick of an idle CPU, for policies whose kernel is not tickless (2.6.0 balances from idle ticks). It runs the
+   * policy's idleTick under the CPU's runqueue lock; if that leaves need_resched set (work was pulled), the CPU
+   * schedules at the end of the tick (the timer interrupt already woke it: no IPI, no idle exit).
+   */
+  private onIdleTick(c: Cpu): void {
+    if (c.ev >= 0 || c.spinLock !== null || c.step !== STEP_NONE || c.idleFrom > this.now || c.needResched) return;
+    this.ticks++;
+    const ctx = this.ctx;
+    ctx.begin(c.id, this.now);
+    ctx.addNs(this.cost.tickNs);
+    ctx.lock(this.policy.rqLock(c.id));
+    this.policy.idleTick!(c.id, ctx);
+    const cost = ctx.cost + ctx.outside;
+    ctx.finish(this.now + cost);
+    c.commit(B_IDLE, this.now - c.cursor);
+    c.commit(B_SCHED, cost);
+    c.idleFrom = this.now + cost;
+    ctx.flushResched(c.id, this.now + cost);
+    if (c.needResched && c.curr === null && c.ev < 0) this.setEvent(c, this.now + cost, PH_SCHED);
   }
 
   private onTick(c: Cpu): void {

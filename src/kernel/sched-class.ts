@@ -127,7 +127,10 @@ export interface SchedPolicy {
    */
   selectCpu(t: Task, wakerCpu: number, flags: number, ctx: SchedCtx): number;
 
-  /** t becomes runnable on cpu's runqueue (wakeup, fork, migration arrival). Under rqLock(cpu). */
+  /**
+   * t becomes runnable on cpu's runqueue (wakeup, fork, migration arrival). Under rqLock(cpu). flags: ENQ_WAKEUP,
+   * ENQ_NEW or ENQ_MIGRATE, with the wakeup's WF_SYNC / WF_FORK / WF_TIMER bits; ctx.cpu is the waking CPU.
+   */
   enqueue(cpu: number, t: Task, flags: number, ctx: SchedCtx): void;
 
   /** t leaves cpu's runqueue (sleep, exit, migration departure). Under rqLock(cpu). t may be the running task. */
@@ -159,6 +162,12 @@ export interface SchedPolicy {
    * rqLock(cpu). Optional.
    */
   periodicBalance?(cpu: number, ctx: SchedCtx): void;
+
+  /**
+   * Optional: the tick of an idle CPU (defining it makes idle CPUs tick: the kernel is not tickless). Under
+   * rqLock(cpu). To wake the CPU (work was pulled to it), ctx.resched(cpu).
+   */
+  idleTick?(cpu: number, ctx: SchedCtx): void;
 
   /** How often periodicBalance runs on a busy CPU, in ticks (0: never). */
   readonly balanceTicks?: number;
