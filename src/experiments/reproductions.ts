@@ -223,7 +223,63 @@ const pmqsMkbench: Reproduction = {
   ],
 };
 
-export const REPRODUCTIONS: readonly Reproduction[] = [dssYield, volanoMq, yamamuraLock, pmqsChat, pmqsMkbench];
+const pair = (machine: string, workload: string, workloadParams: Record<string, string | number>, durationNs: number): [RunSpec, RunSpec] => [
+  { machine, sched: 'dss', workload, workloadParams, durationNs, seed: 1 },
+  { machine, sched: 'o1', workload, workloadParams, durationNs, seed: 1 },
+];
+
+function o1Runs(): Record<string, RunSpec> {
+  const runs: Record<string, RunSpec> = {};
+  const add = (key: string, p: [RunSpec, RunSpec]) => {
+    runs[`${key} dss`] = p[0];
+    runs[`${key} o1`] = p[1];
+  };
+  add('yield2', pair('smp2', 'loop_yield', { tasks: 4 }, 0.2 * S));
+  add('yield8', pair('smp8', 'loop_yield', { tasks: 16 }, 0.2 * S));
+  add('chat8', pair('smp8', 'chat', { rooms: 10, messages: 1000 }, 1 * S));
+  add('chat8n19', pair('smp8', 'chat', { rooms: 10, messages: 1000, nice: 19 }, 1 * S));
+  add('chatUp', pair('up', 'chat', { rooms: 10, messages: 100 }, 2 * S));
+  add('chatUpN19', pair('up', 'chat', { rooms: 10, messages: 1000, nice: 19 }, 2 * S));
+  add('fork', pair('up', 'lat_proc', { mode: 'fork' }, 10 * S));
+  add('exec', pair('up', 'lat_proc', { mode: 'exec' }, 10 * S));
+  add('shell', pair('up', 'lat_proc', { mode: 'shell' }, 10 * S));
+  return runs;
+}
+
+const o1Rows = (label: string, key: string, unit: string, old: number, neu: number, note?: string) => [
+  { label: `${label}: 2.4`, published: old, unit, simulated: tp(`${key} dss`), ...(note ? { note } : {}) },
+  { label: `${label}: O(1)`, published: neu, unit, simulated: tp(`${key} o1`), baseline: `${label}: 2.4` },
+];
+
+const o1Announcement: Reproduction = {
+  name: 'o1-announcement',
+  title: "The O(1) scheduler announcement's benchmarks: vanilla 2.5.2-pre6 (2.4's scheduler) against O(1)",
+  source: 'Ingo Molnar, "[announce] [patch] ultra-scalable O(1) SMP and UP scheduler", LKML, 4 Jan 2002',
+  conditions:
+    "1-CPU (UP kernel), 2-CPU and 8-CPU boxes, models unstated; vanilla = 2.5.2-pre6 with 2.4's scheduler (simulated: dss), O(1) as in 2.6.0 (simulated: o1, which differs from the 2.5.2 patch in its interactivity estimator, docs/policies.md). Every figure is the mean of the announcement's runs; compare the ratios new/old. The loop_yield figures of the 2- and 8-way boxes (both schedulers' 2-way and O(1)'s 8-way) were used to fit the cost presets (docs/calibration.md). Chat: 1 s (8-way) or 2 s (UP) of each run. lat_proc's box is not stated: simulated on the uniprocessor (up).",
+  runs: o1Runs(),
+  rows: [
+    ...o1Rows('2-way, 4 x loop_yield', 'yield2', 'switches/s', 241_113, 977_515),
+    ...o1Rows('8-way, 16 x loop_yield', 'yield8', 'switches/s', 108_423, 6_118_182),
+    ...o1Rows('8-way, chat_c 10 1000', 'chat8', 'msg/s', 112_997, 142_423, 'runs varied a lot: O(1) 116K-180K'),
+    ...o1Rows('8-way, nice -n 19 chat_c 10 1000', 'chat8n19', 'msg/s', 83_736, 609_911),
+    ...o1Rows('UP, chat_c 10 100', 'chatUp', 'msg/s', 99_093, 114_380),
+    ...o1Rows('UP, nice -n 19 chat_c 10 1000', 'chatUpN19', 'msg/s', 155_314, 163_259),
+    ...o1Rows('lat_proc fork+exit', 'fork', 'us', 440.0, 168.67),
+    ...o1Rows('lat_proc fork+execve', 'exec', 'us', 491.64, 279.65),
+    ...o1Rows('lat_proc fork+/bin/sh -c', 'shell', 'us', 3545, 2874),
+  ],
+  checks: [
+    { finding: 'O(1) multiplies the 2-way yield rate about 4x (within a factor of 2 of 4.05)', holds: (r) => { const x = rel('yield2 o1', 'yield2 dss')(r); return x > 4.05 / 2 && x < 4.05 * 2; } },
+    { finding: 'O(1) multiplies the 8-way yield rate by at least 20 (56 published)', holds: (r) => rel('yield8 o1', 'yield8 dss')(r) >= 20 },
+    { finding: 'nice -n 19 chat on 8 CPUs: O(1) more than 3x vanilla (7.3x published)', holds: (r) => rel('chat8n19 o1', 'chat8n19 dss')(r) > 3 },
+    { finding: 'UP chat: both schedulers about equal (ratios 0.8-1.5)', holds: (r) => [rel('chatUp o1', 'chatUp dss')(r), rel('chatUpN19 o1', 'chatUpN19 dss')(r)].every((x) => x >= 0.8 && x <= 1.5) },
+    { finding: 'lat_proc: O(1) faster on fork+exit, fork+execve and fork+sh', holds: (r) => ['fork', 'exec', 'shell'].every((m) => r[`${m} o1`]!.workload.throughput < r[`${m} dss`]!.workload.throughput) },
+  ],
+  fitted: ['2-way, 4 x loop_yield: 2.4', '2-way, 4 x loop_yield: O(1)', '8-way, 16 x loop_yield: O(1)'],
+};
+
+export const REPRODUCTIONS: readonly Reproduction[] = [dssYield, volanoMq, yamamuraLock, pmqsChat, pmqsMkbench, o1Announcement];
 
 export function findReproduction(name: string): Reproduction | undefined {
   return REPRODUCTIONS.find((r) => r.name === name);

@@ -583,7 +583,23 @@ export class Kernel implements KernelView {
     return -1;
   }
 
+  /**
+   * Copy-on-write faults after a fork, charged as kernel time before the task's next compute: a page copy
+   * (cowFaultNs) while the other side still shares the address space, a quarter of it (reuse, no copy) once the
+   * other side has exec'd or exited. This is what makes child-runs-first pay (lat_proc).
+   */
+  private cowFaults(c: Cpu, task: Task): number {
+    const peer = task.cowPeer!;
+    const shared = peer.state < TASK_ZOMBIE && peer.mm === peer.cowMm && task.mm === task.cowMm;
+    const cost = task.cowPending * (shared ? this.cost.cowFaultNs : Math.round(this.cost.cowFaultNs / 4));
+    task.cowPending = 0;
+    task.cowPeer = null;
+    c.commit(B_KERNEL, cost);
+    return cost;
+  }
+
   private startCompute(c: Cpu, task: Task, t: number): void {
+    if (task.cowPending > 0) t += this.cowFaults(c, task);
     let d = task.remainingNs;
     if (d <= 0) {
       const p = task.prog;
@@ -737,6 +753,16 @@ export class Kernel implements KernelView {
           if ((flags & 2) === 0) cost += thread ? Math.round(k.forkNs / 4) : k.forkNs;
           cost += this.ctx.cost + this.ctx.outside;
           this.ctx.flushResched(c.id, this.now);
+          if (!thread) {
+            // copy-on-write: both sides fault on the pages they write next; a copy while the other still shares
+            task.cowPeer = child;
+            child.cowPeer = task;
+            task.cowMm = task.mm;
+            child.cowMm = child.mm;
+            task.cowPending = task.prog.cowPages;
+            child.cowPending = child.prog.cowPages;
+            child.memNode = task.memNode; // the pages are the parent's until copied
+          }
           this.observer?.onFork?.(task, child, this.now);
           task.pc++;
           c.pushWake(child, WF_FORK, child.blockGen);

@@ -91,6 +91,10 @@ export class Task {
   exitedAt = -1;
   nrSwitches = 0;
   nrMigrations = 0;
+  /** Copy-on-write after a fork: the other side, the address space shared at the fork, pages still to fault. */
+  cowPeer: Task | null = null;
+  cowMm = 0;
+  cowPending = 0;
   /** True while a timer event for this task is pending. */
   timerEv = -1;
 

@@ -71,6 +71,8 @@ export interface Program {
   readonly loopSlots: number;
   /** Working-set size in bytes: what a migration has to refill. */
   readonly wsBytes: number;
+  /** Pages the task writes soon after a fork (copy-on-write faults: a copy while the other side still shares). */
+  readonly cowPages: number;
 }
 
 /** Builds a program instruction by instruction. Labels are instruction indices (`here()`). */
@@ -81,7 +83,11 @@ export class ProgramBuilder {
   private cs: number[] = [];
   private slots = 0;
 
-  constructor(readonly name: string, private readonly wsBytes = 0) {}
+  constructor(
+    readonly name: string,
+    private readonly wsBytes = 0,
+    private readonly cowPages = 0,
+  ) {}
 
   private emit(op: number, a = 0, b = 0, c = 0): this {
     this.ops.push(op);
@@ -155,6 +161,7 @@ export class ProgramBuilder {
       c: Int32Array.from(this.cs),
       loopSlots: this.slots,
       wsBytes: this.wsBytes,
+      cowPages: this.cowPages,
     };
   }
 }
