@@ -45,8 +45,8 @@ test('pls takes 2.4 decisions but examines fewer tasks', () => {
   assert.ok(b.k.examined < a.k.examined, `examined: pls ${b.k.examined}, dss ${a.k.examined}`);
 });
 
-test('the reproduction registry has the five reproductions and every row names a defined baseline', () => {
-  assert.deepEqual(REPRODUCTIONS.map((r) => r.name), ['dss-yield', 'volano-mq', 'yamamura-lock', 'pmqs-chat', 'pmqs-mkbench']);
+test('the reproduction registry has the six reproductions and every row names a defined baseline', () => {
+  assert.deepEqual(REPRODUCTIONS.map((r) => r.name), ['dss-yield', 'volano-mq', 'yamamura-lock', 'pmqs-chat', 'pmqs-mkbench', 'o1-announcement']);
   for (const r of REPRODUCTIONS) {
     const seen = new Set<string>();
     for (const row of r.rows) {
