@@ -50,7 +50,8 @@ class GlobalScan implements SchedPolicy {
   }
   private k!: KernelView;
   pickNext(cpu: number, prev: Task | null, ctx: SchedCtx): Task | null {
-    ctx.examine(this.q.length + (prev ? 1 : 0));
+    for (const t of this.q) ctx.examineTask(t);
+    if (prev) ctx.examineTask(prev);
     const i = this.q.findIndex((t) => t.allowedOn(cpu));
     if (i < 0) return prev;
     const [t] = this.q.splice(i, 1);

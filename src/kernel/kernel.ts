@@ -181,6 +181,12 @@ class Ctx implements SchedCtx {
     this.k.examined += n;
   }
 
+  examineTask(t: Task): void {
+    const cpu = this.cpu;
+    this.cost += this.k.machine.examineNs[cpu]! + (t.cpu !== cpu ? this.k.machine.lineNs(t.cpu, cpu) : 0);
+    this.k.examined++;
+  }
+
   inspect(n: number): void {
     this.cost += n * this.k.cost.rqInspectNs;
     this.k.inspected += n;

@@ -64,8 +64,13 @@ export interface SchedCtx {
   readonly cpu: number;
   /** Time inside the path: grant time plus the work priced so far. */
   readonly now: number;
-  /** Priced: n task structures examined (a goodness() evaluation, a list walk step). */
+  /** Priced: n task structures examined (a goodness() evaluation, a list walk step), each a cache miss. */
   examine(n: number): void;
+  /**
+   * Priced: task t's structure examined: a cache miss, plus a cache-line transfer from the CPU t last ran on when that
+   * is another CPU (the line is modified in that CPU's cache).
+   */
+  examineTask(t: Task): void;
   /** Priced: n remote runqueue summaries read (lockless, a cache line each). */
   inspect(n: number): void;
   /** Priced: an explicit amount of ns. */

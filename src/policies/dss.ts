@@ -13,7 +13,9 @@
  *   scanned: every task schedulable here (allowed, not running elsewhere) is examined, the first strictly greatest
  *   goodness wins (ties go to the task nearer the head), the idle task starts at -1000; (3) if the best is exactly 0,
  *   every task in the system gets counter = counter/2 + NICE_TO_TICKS(nice) (the recalculation) and the scan is
- *   repeated. Each task examined is priced as one taskExamineNs (cache-miss bound, Yamamura et al. 2002).
+ *   repeated. Each task examined is priced as a cache miss (taskExamineNs) plus a line transfer from the CPU it last
+ *   ran on if that is another one (its structure is modified there): the scan is cache-miss bound (Yamamura et al.
+ *   2002) and on SMP the lines bounce.
  * - Wakeup: the task joins the list (at the head in 2.4.0-2.4.17, option insert=tail for later 2.4); unless the
  *   wakeup is sync and the task may run on the waker's CPU, reschedule_idle(p) runs under the lock: its last CPU if
  *   that CPU runs its idle task, else the idle CPU with the oldest last_schedule, else (only while no idle CPU was
@@ -211,7 +213,6 @@ class Dss implements SchedPolicy {
     let target = -1;
     let maxPrio = this.threshold;
     let scanned = 0;
-    let examined = 0;
     for (let cpu = 0; cpu < k.nCpus; cpu++) {
       if (!this.canSchedule(p, cpu)) continue;
       scanned++;
@@ -222,7 +223,7 @@ class Dss implements SchedPolicy {
           target = cpu;
         }
       } else if (oldestIdle === Infinity) {
-        examined++;
+        ctx.examineTask(tsk);
         const prio = this.goodness(p, cpu, tsk.mm) - this.goodness(tsk, cpu, tsk.mm);
         if (prio > maxPrio) {
           maxPrio = prio;
@@ -231,7 +232,6 @@ class Dss implements SchedPolicy {
       }
     }
     ctx.inspect(scanned);
-    ctx.examine(examined);
     return target;
   }
 
@@ -250,9 +250,8 @@ class Dss implements SchedPolicy {
     for (;;) {
       let next: Task | null = null;
       let c = -1000;
-      let n = 0;
       for (let p = this.head; p !== null; p = p.qNext) {
-        n++;
+        if (!this.pls) ctx.examineTask(p);
         if (!this.canSchedule(p, cpu)) continue;
         const w = this.goodness(p, cpu, mm);
         if (w > c) {
@@ -260,7 +259,7 @@ class Dss implements SchedPolicy {
           next = p;
         }
       }
-      ctx.examine(this.pls ? this.plsExamined(cpu, prev) : n);
+      if (this.pls) ctx.examine(this.plsExamined(cpu, prev));
       if (c !== 0) {
         if (next !== k.curr(cpu)) this.lastSchedule[cpu] = ctx.now;
         return next;
@@ -271,8 +270,8 @@ class Dss implements SchedPolicy {
       for (let i = 0; i < all.length; i++) {
         const x = all[i]!.sd as DssTask | null;
         if (x !== null) x.counter = (x.counter >> 1) + niceToTicks(all[i]!.nice, this.hz);
+        ctx.examineTask(all[i]!);
       }
-      ctx.examine(all.length);
       this.recalculations++;
     }
   }

@@ -303,7 +303,7 @@ class Mqs implements SchedPolicy {
         if (curr !== null && this.goodness(p, target, curr.mm) - this.goodness(curr, target, curr.mm) > 0) return cpu;
       } else if (ctx.trylock(this.qs[target]!.lock)) {
         const c2 = k.curr(target);
-        ctx.examine(1);
+        if (c2 !== null) ctx.examineTask(c2);
         if (c2 === null || this.goodness(p, target, c2.mm) - this.goodness(c2, target, c2.mm) > 0) {
           ctx.migrate(p, target);
           return target;
@@ -329,10 +329,9 @@ class Mqs implements SchedPolicy {
       let c = MIN_GOODNESS;
       let second: Task | null = null;
       let secondNa = MIN_GOODNESS;
-      let n = 0;
       let nextNa = MIN_GOODNESS;
       for (let p = q.head; p !== null; p = p.qNext) {
-        n++;
+        ctx.examineTask(p);
         if (!p.allowedOn(cpu)) continue;
         const na = this.naGoodness(p);
         const w = na + (p.mm === mm && na > 0 && na < 1000 ? 1 : 0);
@@ -349,7 +348,6 @@ class Mqs implements SchedPolicy {
           second = p;
         }
       }
-      ctx.examine(n);
       q.maxNa = second !== null ? secondNa : MIN_GOODNESS;
       q.maxNaTask = second;
       // (2) affinity bonus of the local winner
@@ -374,7 +372,7 @@ class Mqs implements SchedPolicy {
         const rq = this.qs[best]!;
         if (!ctx.trylock(rq.lock)) continue;
         const t = rq.maxNaTask;
-        ctx.examine(1);
+        if (t !== null) ctx.examineTask(t);
         if (t === null || rq.maxNa <= c || !t.allowedOn(cpu) || k.curr(best) === t || t.cpu !== best || !d(t).onList) continue;
         ctx.migrate(t, cpu);
         // steal done: our local best (if it waits) becomes our published max
@@ -402,8 +400,8 @@ class Mqs implements SchedPolicy {
       for (let i = 0; i < all.length; i++) {
         const x = all[i]!.sd as MqTask | null;
         if (x !== null) x.counter = (x.counter >> 1) + niceToTicks(all[i]!.nice, this.hz);
+        ctx.examineTask(all[i]!);
       }
-      ctx.examine(all.length);
     }
   }
 
