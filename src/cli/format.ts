@@ -44,7 +44,7 @@ export function formatReport(r: RunResult): string {
     ['wakeups / IPIs', `${m.wakeups} / ${m.ipis}`],
     ['wakeup latency', lat.count ? `p50 ${formatDuration(lat.p50)}  p99 ${formatDuration(lat.p99)}  p99.9 ${formatDuration(lat.p999)}  max ${formatDuration(lat.max)}  (${lat.count} wakeups)` : 'no wakeups'],
     ['CPU time', `user ${pct(u.user)}  kernel ${pct(u.kernel)}  sched ${pct(u.sched)}  spin ${pct(u.spin)}  idle ${pct(u.idle)}`],
-    ['idle while runnable', `${pct(m.idleWhileRunnableFraction)} of CPU time`],
+    ['idle while runnable', `${pct(m.idleWhileRunnableFraction)} of CPU time; ${m.meanWaitingTasks} tasks waiting for a CPU on average`],
     ['fairness (Jain)', `${m.fairness.jain.toFixed(4)} over ${m.fairness.tasks} tasks`],
     ['runqueue work', `${si(m.runqueueInspectionsPerSec)} inspections/s, ${si(m.tasksExaminedPerSec)} tasks examined/s`],
   ];

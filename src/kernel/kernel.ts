@@ -321,6 +321,8 @@ export class Kernel implements KernelView {
   throughput = 0;
   private wasteNs = 0;
   private wasteT = 0;
+  /** Integral of the number of waiting tasks over time (ns x tasks). */
+  waitingIntegral = 0;
 
   constructor(opts: KernelOptions) {
     this.machine = opts.machine;
@@ -1191,6 +1193,7 @@ export class Kernel implements KernelView {
     if (dt > 0) {
       const w = this.nrIdle < this.nrWaiting ? this.nrIdle : this.nrWaiting;
       this.wasteNs += w * dt;
+      this.waitingIntegral += this.nrWaiting * dt;
       this.wasteT = this.now;
     }
   }

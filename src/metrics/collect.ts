@@ -35,6 +35,8 @@ export interface Metrics {
   schedNsPerSwitch: number;
   locks: LockRow[];
   idleWhileRunnableFraction: number;
+  /** Time-averaged number of runnable tasks waiting for a CPU (machine-wide). */
+  meanWaitingTasks: number;
   fairness: { jain: number; tasks: number };
   runqueueInspectionsPerSec: number;
   tasksExaminedPerSec: number;
@@ -103,6 +105,7 @@ export function collectMetrics(k: Kernel, simNs: number): Metrics {
     schedNsPerSwitch: k.contextSwitches ? r1((acc[B_SCHED]! + acc[B_SPIN]!) / k.contextSwitches) : 0,
     locks,
     idleWhileRunnableFraction: r4(k.idleWhileRunnableNs / total),
+    meanWaitingTasks: r1(k.waitingIntegral / simNs),
     fairness: { jain: n > 0 && s2 > 0 ? r4((s1 * s1) / (n * s2)) : 1, tasks: n },
     runqueueInspectionsPerSec: Math.round(k.inspected / sec),
     tasksExaminedPerSec: Math.round(k.examined / sec),
