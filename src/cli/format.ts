@@ -45,7 +45,7 @@ export function formatReport(r: RunResult): string {
     ['wakeup latency', lat.count ? `p50 ${formatDuration(lat.p50)}  p99 ${formatDuration(lat.p99)}  p99.9 ${formatDuration(lat.p999)}  max ${formatDuration(lat.max)}  (${lat.count} wakeups)` : 'no wakeups'],
     ['CPU time', `user ${pct(u.user)}  kernel ${pct(u.kernel)}  sched ${pct(u.sched)}  spin ${pct(u.spin)}  idle ${pct(u.idle)}`],
     ['idle while runnable', `${pct(m.idleWhileRunnableFraction)} of CPU time; ${m.meanWaitingTasks} tasks waiting for a CPU on average`],
-    ['fairness (Jain)', `${m.fairness.jain.toFixed(4)} over ${m.fairness.tasks} tasks`],
+    ['fairness (Jain)', `${m.fairness.jain.toFixed(4)} over ${m.fairness.tasks} tasks; CPU time per task min ${formatDuration(m.fairness.minCpuNs)}, mean ${formatDuration(m.fairness.meanCpuNs)}, max ${formatDuration(m.fairness.maxCpuNs)}`],
     ['runqueue work', `${si(m.runqueueInspectionsPerSec)} inspections/s, ${si(m.tasksExaminedPerSec)} tasks examined/s`],
   ];
   const w = Math.max(...rows.map((x) => x[0].length));

@@ -37,7 +37,8 @@ export interface Metrics {
   idleWhileRunnableFraction: number;
   /** Time-averaged number of runnable tasks waiting for a CPU (machine-wide). */
   meanWaitingTasks: number;
-  fairness: { jain: number; tasks: number };
+  /** Jain's index over every task's CPU time, with the spread of per-task CPU time (ns). */
+  fairness: { jain: number; tasks: number; minCpuNs: number; meanCpuNs: number; maxCpuNs: number };
   runqueueInspectionsPerSec: number;
   tasksExaminedPerSec: number;
 }
@@ -85,9 +86,13 @@ export function collectMetrics(k: Kernel, simNs: number): Metrics {
   let s1 = 0;
   let s2 = 0;
   let n = 0;
+  let mn = Infinity;
+  let mx = 0;
   for (const t of k.allTasks) {
     s1 += t.sumExecNs;
     s2 += t.sumExecNs * t.sumExecNs;
+    if (t.sumExecNs < mn) mn = t.sumExecNs;
+    if (t.sumExecNs > mx) mx = t.sumExecNs;
     n++;
   }
   const m = k.migrations;
@@ -106,7 +111,7 @@ export function collectMetrics(k: Kernel, simNs: number): Metrics {
     locks,
     idleWhileRunnableFraction: r4(k.idleWhileRunnableNs / total),
     meanWaitingTasks: r1(k.waitingIntegral / simNs),
-    fairness: { jain: n > 0 && s2 > 0 ? r4((s1 * s1) / (n * s2)) : 1, tasks: n },
+    fairness: { jain: n > 0 && s2 > 0 ? r4((s1 * s1) / (n * s2)) : 1, tasks: n, minCpuNs: n ? Math.round(mn) : 0, meanCpuNs: n ? Math.round(s1 / n) : 0, maxCpuNs: Math.round(mx) },
     runqueueInspectionsPerSec: Math.round(k.inspected / sec),
     tasksExaminedPerSec: Math.round(k.examined / sec),
   };
