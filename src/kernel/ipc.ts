@@ -6,8 +6,9 @@
  * - a write of n bytes blocks while fewer than n bytes of room remain (writes up to PIPE_BUF are atomic);
  * - a read of n bytes blocks until n bytes are there (hackbench reads a 100-byte message, looping on short reads);
  * - a write wakes every blocked reader and a read that frees room wakes every blocked writer; pipes and AF_UNIX
- *   sockets with a sync wakeup (wake_up_interruptible_sync_poll; 2.4's pipe_write too), loopback TCP without (2.4's
- *   sock_def_readable used wake_up_interruptible); the woken tasks retry their read or write.
+ *   sockets with a sync wakeup on modern kernels (wake_up_interruptible_sync_poll), without it on 2.4 and 2.6.0
+ *   (policy.syncIpcWakeups); loopback TCP readers from interrupt context (the network softirq); the woken tasks retry
+ *   their read or write.
  */
 import type { Task } from './task.js';
 

@@ -81,7 +81,7 @@ import {
   ENQ_WAKEUP,
   WF_FORK,
   WF_SYNC,
-  WF_TIMER,
+  WF_IRQ,
   type KernelView,
   type SchedCtx,
   type SchedPolicy,
@@ -393,13 +393,15 @@ export class Kernel implements KernelView {
 
   /**
    * Adds a channel of the given capacity in payload bytes: a pipe, an AF_UNIX stream socket, a loopback TCP
-   * connection (one direction), or an in-process queue between threads (a mutex and condition variable: priced like
-   * a pipe, woken without the sync hint, as LinuxThreads' signal-based condition variables were).
+   * connection (one direction: its reader is woken from the network softirq, WF_IRQ), or an in-process queue between
+   * threads (a mutex and condition variable: priced like a pipe, woken without the sync hint, as LinuxThreads'
+   * signal-based condition variables were). Pipes and sockets wake with WF_SYNC if the policy's kernel did.
    */
   addChannel(capacity: number, kind: 'pipe' | 'socket' | 'tcp' | 'queue' = 'pipe'): number {
     const k = this.cost;
     const opNs = kind === 'socket' ? k.sockOpNs : kind === 'tcp' ? k.tcpOpNs : k.pipeOpNs;
-    const ch = new Channel(this.channels.length, capacity, opNs, kind === 'pipe' || kind === 'socket' ? WF_SYNC : 0);
+    const sync = (kind === 'pipe' || kind === 'socket') && this.policy.syncIpcWakeups !== false;
+    const ch = new Channel(this.channels.length, capacity, opNs, sync ? WF_SYNC : kind === 'tcp' ? WF_IRQ : 0);
     this.channels.push(ch);
     return ch.id;
   }
@@ -1010,7 +1012,7 @@ export class Kernel implements KernelView {
     p.state = TASK_RUNNABLE;
     this.addWaiting(1);
     p.wakeAt = this.now;
-    this.policy.enqueue(target, p, ((flags & WF_FORK) !== 0 ? ENQ_NEW : ENQ_WAKEUP) | (flags & (WF_SYNC | WF_FORK | WF_TIMER)), ctx);
+    this.policy.enqueue(target, p, ((flags & WF_FORK) !== 0 ? ENQ_NEW : ENQ_WAKEUP) | (flags & (WF_SYNC | WF_FORK | WF_IRQ)), ctx);
     this.observer?.onWakeup?.(p, target, wakerCpu, this.now);
     const r = this.policy.checkPreempt(target, p, wakerCpu, flags, ctx);
     if (r >= this.nCpus) throw new Error(`policy ${this.policy.name}: checkPreempt returned CPU ${r}`);
@@ -1022,11 +1024,11 @@ export class Kernel implements KernelView {
     const ctx = this.ctx;
     const from = p.cpu;
     ctx.begin(from, this.now);
-    const target = this.policy.selectCpu(p, from, flags | WF_TIMER, ctx);
+    const target = this.policy.selectCpu(p, from, flags | WF_IRQ, ctx);
     this.checkCpuChoice(p, target, 'selectCpu');
     ctx.lock(this.policy.rqLock(target));
     ctx.addNs(this.cost.wakeupBaseNs);
-    const r = this.csWake(p, target, from, flags | WF_TIMER, p.blockGen, ctx);
+    const r = this.csWake(p, target, from, flags | WF_IRQ, p.blockGen, ctx);
     ctx.finish(ctx.now);
     ctx.flushResched(-1, ctx.now);
     if (r >= 0) this.resched(r, -1, ctx.now);

@@ -24,7 +24,7 @@ import type { Task } from './task.js';
 /** Wake and enqueue flags (as Linux's WF_* / ENQUEUE_*). */
 export const WF_SYNC = 1; // the waker will sleep soon (pipe/socket wakeups)
 export const WF_FORK = 2; // a new task (wake_up_new_task)
-export const WF_TIMER = 4; // woken from a timer interrupt, not by a task
+export const WF_IRQ = 4; // woken from interrupt context (a timer, the network softirq), not by a task
 export const ENQ_WAKEUP = 8;
 export const ENQ_MIGRATE = 16;
 export const ENQ_NEW = 32;
@@ -110,6 +110,12 @@ export interface SchedPolicy {
   readonly globalQueue: boolean;
   /** HZ this kernel ran at (2.4 on i386: 100; 2.6: 1000; modern distributions: 250). */
   readonly hz: number;
+  /**
+   * Whether this kernel's pipes and AF_UNIX sockets wake readers and writers with the sync hint (modern kernels:
+   * wake_up_interruptible_sync_poll). 2.4 and 2.6.0 used plain wake_up_interruptible on the normal path (the sync
+   * variant only when the writer was about to block, not modelled). Default true.
+   */
+  readonly syncIpcWakeups?: boolean;
 
   /** Called once, before any task exists: create locks and per-CPU state. */
   attach(k: KernelView): void;
@@ -134,7 +140,7 @@ export interface SchedPolicy {
 
   /**
    * t becomes runnable on cpu's runqueue (wakeup, fork, migration arrival). Under rqLock(cpu). flags: ENQ_WAKEUP,
-   * ENQ_NEW or ENQ_MIGRATE, with the wakeup's WF_SYNC / WF_FORK / WF_TIMER bits; ctx.cpu is the waking CPU.
+   * ENQ_NEW or ENQ_MIGRATE, with the wakeup's WF_SYNC / WF_FORK / WF_IRQ bits; ctx.cpu is the waking CPU.
    */
   enqueue(cpu: number, t: Task, flags: number, ctx: SchedCtx): void;
 

@@ -79,6 +79,7 @@ class Dss implements SchedPolicy {
   private readonly pls: boolean;
   private readonly lvlCount = new Int32Array(LEVELS);
   private readonly lvlFirstLocal = new Int32Array(LEVELS);
+  readonly syncIpcWakeups = false;
   readonly globalQueue = true;
   readonly hz: number;
   private readonly penalty: number;
@@ -93,6 +94,8 @@ class Dss implements SchedPolicy {
   private nrRunning = 0;
   /** Per CPU: time of the last context switch (aligned_data.last_schedule). */
   private lastSchedule!: Float64Array;
+  /** Per CPU: the mm the idle task borrowed (active_mm of the last task that ran there). */
+  private lastMm!: Float64Array;
   /** Recalculations done (for tests and reports). */
   recalculations = 0;
 
@@ -111,6 +114,7 @@ class Dss implements SchedPolicy {
     this.runqueueLock = k.newLock('runqueue_lock');
     this.tasklistLock = k.newLock('tasklist_lock');
     this.lastSchedule = new Float64Array(k.nCpus);
+    this.lastMm = new Float64Array(k.nCpus);
   }
 
   initTask(t: Task, parent: Task | null, ctx: SchedCtx): void {
@@ -242,10 +246,13 @@ class Dss implements SchedPolicy {
 
   pickNext(cpu: number, prev: Task | null, ctx: SchedCtx): Task | null {
     const k = this.k;
-    const mm = prev !== null ? prev.mm : (k.curr(cpu)?.mm ?? 0);
-    if (prev !== null && prev.policy === SCHED_RR && d(prev).counter === 0) {
-      d(prev).counter = niceToTicks(prev.nice, this.hz);
-      this.moveLast(prev);
+    const cur = k.curr(cpu);
+    // prev->active_mm: the idle task borrows the mm of the task that ran before it
+    const mm = cur !== null ? cur.mm : this.lastMm[cpu]!;
+    // an RR task whose slice ran out is refilled and moved to the tail, whether or not it still runs
+    if (cur !== null && cur.policy === SCHED_RR && d(cur).counter === 0) {
+      d(cur).counter = niceToTicks(cur.nice, this.hz);
+      if (d(cur).onList) this.moveLast(cur);
     }
     for (;;) {
       let next: Task | null = null;
@@ -261,7 +268,9 @@ class Dss implements SchedPolicy {
       }
       if (this.pls) ctx.examine(this.plsExamined(cpu, prev));
       if (c !== 0) {
-        if (next !== k.curr(cpu)) this.lastSchedule[cpu] = ctx.now;
+        if (next !== cur) this.lastSchedule[cpu] = ctx.now;
+        else if (cur !== null) d(cur).yielding = false; // prev == next: the yield flag is cleared at once
+        if (next !== null) this.lastMm[cpu] = next.mm;
         return next;
       }
       // every schedulable task is out of slice: recalculate every task's counter

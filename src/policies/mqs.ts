@@ -24,6 +24,9 @@
  * - Tick, yield (nr_pending summed over all queues, lockless), fork and reap: as 2.4.
  * - Realtime tasks: the 2.4.x patches' global realtime queue is not modelled (rtQueue is not a parameter): RT tasks
  *   live on the per-CPU queues and compete through goodness 1000 + rt_priority, as in the 2.5.0 version.
+ * - schedule()'s local scan follows the 2.5.0 version of the patch (the running task is scanned with the waiting ones
+ *   by local_goodness); the 2.4.7/2.4.14 versions seed the scan with the running task at full goodness (+15), which
+ *   makes it harder to displace; not modelled.
  *
  * PMQS (poolsize > 0): CPUs are split into pools of `poolsize` consecutive CPUs; the remote examination of schedule()
  * and the CPU search of reschedule_idle() are bounded to the invoking CPU's pool (the local phase is unchanged). The
@@ -40,7 +43,8 @@
  *          move a task from its longest queue to the other pool's shortest queue (lbp-10, lbp-45: lbPct 10, 45).
  *
  * Simplifications: the recalculation runs inside the caller's queue lock under a nested tasklist_lock (as for dss);
- * after a failed trylock in the remote examination MQS does not reset its own max_na and rescan.
+ * after a failed trylock in the remote examination MQS does not reset its own max_na and rescan; a trylocked remote
+ * queue stays locked until the path ends (the patch unlocks it right after its check).
  */
 import { CpuMask } from '../kernel/cpumask.js';
 import type { SpinLock } from '../kernel/lock.js';
@@ -70,6 +74,7 @@ const d = (t: Task): MqTask => t.sd as MqTask;
 
 class Mqs implements SchedPolicy {
   readonly name: string;
+  readonly syncIpcWakeups = false;
   readonly globalQueue = false;
   readonly hz: number;
   readonly balanceTicks: number;
@@ -79,6 +84,11 @@ class Mqs implements SchedPolicy {
   private readonly lb: string;
   private readonly lbPct: number;
   private readonly idleAnywhere: boolean;
+  private readonly syncPull: boolean;
+  /** The published max of the queue a woken task joined, kept in case reschedule_idle moves the task away. */
+  private savedQ = -1;
+  private savedNa = MIN_GOODNESS;
+  private savedTask: Task | null = null;
   private readonly maxCounter: number;
   private k!: KernelView;
   private qs: Queue[] = [];
@@ -100,6 +110,7 @@ class Mqs implements SchedPolicy {
     this.lb = (v.lb as string | undefined) ?? 'lboff';
     this.lbPct = (v.lbPct as number | undefined) ?? 10;
     this.idleAnywhere = ((v.idleAnywhere as number | undefined) ?? 1) === 1;
+    this.syncPull = ((v.syncPull as number | undefined) ?? 0) === 1;
     const periodNs = (v.lbPeriod as number | undefined) ?? 600_000_000;
     this.balanceTicks = this.lb === 'lbc' || this.lb === 'lbp' ? Math.max(1, Math.round((periodNs * this.hz) / 1e9)) : 0;
     this.maxCounter = Math.floor((20 * this.hz) / 100);
@@ -155,13 +166,13 @@ class Mqs implements SchedPolicy {
   }
 
   /**
-   * The queue a waking task joins: its own (its last CPU's); a sync wakeup joins the waker's queue, whose CPU is about
-   * to schedule (our reading of "plain enqueue" in the patch's try_to_wake_up: on the task's own queue it could be
-   * stranded on an idle CPU that nobody wakes; 2.6.0 does the same sync pull). ip places new tasks.
+   * The queue a waking task joins: its own (its last CPU's), as the patches' try_to_wake_up does; a sync wakeup then
+   * only enqueues and relies on the waker's next schedule() to steal it. syncPull=1 puts a sync-woken task on the
+   * waker's queue instead (as 2.6.0's sync fast-migrate does). ip places new tasks.
    */
   selectCpu(t: Task, wakerCpu: number, flags: number, ctx: SchedCtx): number {
     if ((flags & WF_FORK) !== 0 && this.lb === 'ip') return this.initialPlacement(t, ctx);
-    if ((flags & WF_SYNC) !== 0 && t.allowedOn(wakerCpu)) return wakerCpu;
+    if ((flags & WF_SYNC) !== 0 && this.syncPull && t.allowedOn(wakerCpu)) return wakerCpu;
     if (t.allowedOn(t.cpu)) return t.cpu;
     for (let c = 0; c < this.k.nCpus; c++) if (t.allowedOn(c)) return c;
     return wakerCpu;
@@ -251,7 +262,14 @@ class Mqs implements SchedPolicy {
   }
 
   enqueue(cpu: number, t: Task, flags: number): void {
-    this.add(cpu, t, this.insertTail || (flags & ENQ_MIGRATE) !== 0);
+    if ((flags & ENQ_MIGRATE) === 0) {
+      const q = this.qs[cpu]!;
+      this.savedQ = cpu;
+      this.savedNa = q.maxNa;
+      this.savedTask = q.maxNaTask;
+    }
+    // add_to_runqueue (list_add: the head, also for tasks moved or stolen), or the tail for later 2.4
+    this.add(cpu, t, this.insertTail);
   }
 
   dequeue(cpu: number, t: Task, _flags: number, ctx: SchedCtx): void {
@@ -274,7 +292,7 @@ class Mqs implements SchedPolicy {
       if (idle >= 0 && k.curr(idle) === null) {
         if (idle === cpu) return cpu;
         if (ctx.trylock(this.qs[idle]!.lock)) {
-          ctx.migrate(p, idle);
+          this.moveWoken(p, cpu, idle, ctx);
           return idle;
         }
       }
@@ -305,7 +323,7 @@ class Mqs implements SchedPolicy {
         const c2 = k.curr(target);
         if (c2 !== null) ctx.examineTask(c2);
         if (c2 === null || this.goodness(p, target, c2.mm) - this.goodness(c2, target, c2.mm) > 0) {
-          ctx.migrate(p, target);
+          this.moveWoken(p, cpu, target, ctx);
           return target;
         }
       }
@@ -313,15 +331,34 @@ class Mqs implements SchedPolicy {
     }
   }
 
+  /**
+   * reschedule_idle moves a woken task to another queue. In the patch the task was never on its old queue, so that
+   * queue's published max is left as it was before the wakeup (not recomputed).
+   */
+  private moveWoken(p: Task, from: number, to: number, ctx: SchedCtx): void {
+    ctx.migrate(p, to);
+    if (this.savedQ === from) {
+      const q = this.qs[from]!;
+      const st = this.savedTask;
+      if (st === null || (d(st).onList && st.cpu === from)) {
+        q.maxNa = this.savedNa;
+        q.maxNaTask = st;
+      }
+    }
+    this.savedQ = -1;
+  }
+
   pickNext(cpu: number, prev: Task | null, ctx: SchedCtx): Task | null {
     const k = this.k;
     const q = this.qs[cpu]!;
     const cur = k.curr(cpu);
     const mm = cur !== null ? cur.mm : 0;
-    if (prev !== null && prev.policy === SCHED_RR && d(prev).counter === 0) {
-      d(prev).counter = niceToTicks(prev.nice, this.hz);
-      this.del(cpu, prev, ctx);
-      this.add(cpu, prev, true);
+    if (cur !== null && cur.policy === SCHED_RR && d(cur).counter === 0) {
+      d(cur).counter = niceToTicks(cur.nice, this.hz);
+      if (d(cur).onList) {
+        this.del(cpu, cur, ctx);
+        this.add(cpu, cur, true);
+      }
     }
     for (;;) {
       // (1) local scan
@@ -389,6 +426,7 @@ class Mqs implements SchedPolicy {
       }
       if (c !== 0) {
         if (next !== cur) this.lastSchedule[cpu] = ctx.now;
+        else if (cur !== null) d(cur).yielding = false; // prev == next: the yield flag is cleared at once
         this.currNa[cpu] = next !== null ? this.naGoodness(next) : MIN_GOODNESS;
         if (next !== null) this.nonIdle.set(cpu);
         else this.nonIdle.clear(cpu);
@@ -548,6 +586,7 @@ const common = [
   { name: 'hz', default: 100, unit: 'count', meaning: 'timer ticks per second (2.4 on i386: 100)', kernelName: 'HZ' },
   { name: 'procChangePenalty', default: 15, unit: 'count', meaning: 'goodness bonus for the CPU a task last ran on', kernelName: 'PROC_CHANGE_PENALTY' },
   { name: 'insert', default: 'head', unit: 'choice', choices: ['head', 'tail'], meaning: 'where a woken task joins its queue' },
+  { name: 'syncPull', default: 0, unit: 'bool', meaning: "a sync wakeup puts the task on the waker's queue (0: on its own, as the patches do)" },
 ] as const;
 
 export const mqsPolicy: PolicyEntry = {

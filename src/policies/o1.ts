@@ -32,13 +32,17 @@
  *   the literal `!idle && --imbalance` quirk keeps a busy CPU pulling when imbalance/2 was 0.
  * - Idle CPUs tick (2.6.0 is not tickless): that is how idle CPUs pull work.
  *
+ * i386 details kept: jiffies start at INITIAL_JIFFIES (-300 x HZ, 32 bits), so the balancing phases are 2.6.0's;
+ * sched_clock() counts whole jiffies on CONFIG_NUMA machines; recalc_task_prio's sleep_time product and the
+ * granularity subtraction are 32-bit unsigned. Loopback TCP wakeups come from the network softirq (activated = 2).
+ *
  * Not modelled (docs/policies.md): uninterruptible sleep (every sleep is interruptible here, activated -1 never
  * happens); the migration thread and set_cpus_allowed (affinity is fixed at creation); sched_balance_exec (exec
  * balancing across nodes); kernel preemption. Lock costs: double_lock_balance takes the busiest runqueue's lock as a
  * nested lock (waiting without queueing).
  */
 import type { SpinLock } from '../kernel/lock.js';
-import { ENQ_MIGRATE, ENQ_NEW, WF_SYNC, WF_TIMER, type KernelView, type PolicyEntry, type SchedCtx, type SchedPolicy, type TunableValues } from '../kernel/sched-class.js';
+import { ENQ_MIGRATE, ENQ_NEW, WF_SYNC, WF_IRQ, type KernelView, type PolicyEntry, type SchedCtx, type SchedPolicy, type TunableValues } from '../kernel/sched-class.js';
 import { SCHED_FIFO, SCHED_RR, type Task } from '../kernel/task.js';
 
 export const MAX_RT_PRIO = 100;
@@ -163,6 +167,7 @@ const isRt = (t: Task): boolean => t.policy === SCHED_FIFO || t.policy === SCHED
 
 class O1 implements SchedPolicy {
   readonly name = 'o1';
+  readonly syncIpcWakeups = false;
   readonly globalQueue = false;
   readonly hz: number;
   readonly c: O1Constants;
@@ -172,6 +177,8 @@ class O1 implements SchedPolicy {
   private rqs: Rq[] = [];
   private nodeNrRunning!: Int32Array;
   private waiting = 0;
+  /** sched_clock() counts whole jiffies (i386, CONFIG_NUMA, more than one node). */
+  private tickClock = false;
 
   constructor(v: TunableValues) {
     this.hz = v.hz as number;
@@ -185,10 +192,20 @@ class O1 implements SchedPolicy {
     const nn = k.machine.nNodes;
     this.rqs = Array.from({ length: k.nCpus }, (_, cpu) => new Rq(k.newLock(`rq[${cpu}].lock`), k.nCpus, nn));
     this.nodeNrRunning = new Int32Array(nn);
+    this.tickClock = this.numa && nn > 1;
   }
 
+  /** jiffies: starts at INITIAL_JIFFIES = (unsigned int)(-300 * HZ), 32 bits, so balancing phases match 2.6.0's. */
   private jiffies(now: number): number {
-    return Math.floor(now / this.c.nsPerJiffy + 1e-9);
+    return (Math.floor(now / this.c.nsPerJiffy + 1e-9) + 4294967296 - 300 * this.hz) % 4294967296;
+  }
+
+  /**
+   * sched_clock(): on i386 with CONFIG_NUMA it is jiffies x (1e9 / HZ) (arch/i386/kernel/timers/timer_tsc.c): whole
+   * ticks, so sub-tick run and sleep times round to 0. Without NUMA it reads the TSC (exact ns).
+   */
+  private clock(now: number): number {
+    return this.tickClock ? Math.floor(now / this.c.nsPerJiffy + 1e-9) * this.c.nsPerJiffy : now;
   }
 
   // ------------------------------------------------------------------ priorities
@@ -227,7 +244,8 @@ class O1 implements SchedPolicy {
         x.sleepAvg = (c.maxSleepAvg - c.avgTimeslice) * c.nsPerJiffy;
         if (!this.highCredit(x)) x.credit++;
       } else {
-        sleep *= MAX_BONUS - c.currentBonus(x.sleepAvg) || 1;
+        // unsigned long (32 bits on i386): the product can wrap for long sleeps at low bonus, as in 2.6.0
+        sleep = (sleep * (MAX_BONUS - c.currentBonus(x.sleepAvg) || 1)) % 4294967296;
         const slice = c.timeslice(x.staticPrio) * c.nsPerJiffy;
         if (this.lowCredit(x) && sleep > slice) sleep = slice;
         if (x.activated === -1 && !this.highCredit(x) && t.mm !== 0) {
@@ -238,7 +256,7 @@ class O1 implements SchedPolicy {
             sleep = 0;
           }
         }
-        x.sleepAvg += sleep;
+        x.sleepAvg = (x.sleepAvg + sleep) % 4294967296;
         if (x.sleepAvg > c.nsMaxSleepAvg) {
           x.sleepAvg = c.nsMaxSleepAvg;
           if (!this.highCredit(x)) x.credit++;
@@ -309,7 +327,7 @@ class O1 implements SchedPolicy {
       staticPrio,
       sleepAvg: 0,
       credit: 0,
-      timestamp: ctx.now,
+      timestamp: this.clock(ctx.now),
       activated: 0,
       array: null,
       timeSlice: c.timeslice(staticPrio),
@@ -382,9 +400,9 @@ class O1 implements SchedPolicy {
       return;
     }
     // activate_task
-    const now = ctx.now;
+    const now = this.clock(ctx.now);
     this.recalcTaskPrio(t, now);
-    if (x.activated === 0) x.activated = (flags & WF_TIMER) !== 0 ? 2 : 1;
+    if (x.activated === 0) x.activated = (flags & WF_IRQ) !== 0 ? 2 : 1;
     x.timestamp = now;
     this.nrRunningInc(cpu);
     this.enqueueTask(t, rq.active);
@@ -411,7 +429,7 @@ class O1 implements SchedPolicy {
 
   pickNext(cpu: number, prev: Task | null, ctx: SchedCtx): Task | null {
     const rq = this.rqs[cpu]!;
-    const now = ctx.now;
+    const now = this.clock(ctx.now);
     const cur = this.k.curr(cpu);
     let next: Task | null = null;
     if (rq.nrRunning === 0) {
@@ -483,13 +501,14 @@ class O1 implements SchedPolicy {
       x.firstTimeSlice = false;
       const j = this.jiffies(ctx.now);
       if (rq.expiredTimestamp === 0) rq.expiredTimestamp = j;
-      const starving = rq.expiredTimestamp !== 0 && j - rq.expiredTimestamp >= c.starvationLimit * rq.nrRunning + 1;
+      const starving = rq.expiredTimestamp !== 0 && (j - rq.expiredTimestamp + 4294967296) % 4294967296 >= c.starvationLimit * rq.nrRunning + 1;
       if (!this.taskInteractive(p) || starving) this.enqueueTask(p, rq.expired);
       else this.enqueueTask(p, rq.active);
       return true;
     }
     const gran = c.granularity * (1 << ((MAX_BONUS - c.currentBonus(x.sleepAvg) || 1) - 1)) * this.k.nCpus;
-    if (this.taskInteractive(p) && (c.timeslice(x.staticPrio) - x.timeSlice) % gran === 0 && x.timeSlice >= gran && x.array === rq.active) {
+    // unsigned arithmetic: a slice above the base (returned by sched_exit, capped at MAX_TIMESLICE) wraps
+    if (this.taskInteractive(p) && ((c.timeslice(x.staticPrio) - x.timeSlice) >>> 0) % gran === 0 && x.timeSlice >= gran && x.array === rq.active) {
       this.dequeueTask(p, rq.active);
       x.prio = this.effectivePrio(p);
       this.enqueueTask(p, rq.active);
@@ -622,7 +641,7 @@ class O1 implements SchedPolicy {
     if (src.nrRunning <= nrRunning) return;
     imbalance = Math.trunc(imbalance / 2);
     const hotNs = this.cacheDecayTicks * this.c.nsPerJiffy;
-    const now = ctx.now;
+    const now = this.clock(ctx.now);
     let array = src.expired.nrActive > 0 ? src.expired : src.active;
     for (;;) {
       let idx = array.firstBit();
