@@ -80,6 +80,8 @@ export class Cpu {
   private ringN = 0;
   private ringValid = 0;
   nrSwitches = 0;
+  /** Bytes of working sets loaded into this CPU's cache so far (a clock of cache pollution). */
+  loadedBytes = 0;
 
   constructor(id: number) {
     this.id = id;

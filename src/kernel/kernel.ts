@@ -294,6 +294,8 @@ export class Kernel implements KernelView {
   /** CPUs whose tick is armed, and the pending jiffy event. */
   private readonly tickArmed: CpuMask;
   private tickEv = -1;
+  /** Cache (bytes) a CPU keeps working sets in. */
+  private readonly cacheBytes: number;
   /** The policy's kernel ticks on idle CPUs too (not tickless). */
   private readonly idleTicks: boolean;
   private nextMm = 1;
@@ -338,6 +340,7 @@ export class Kernel implements KernelView {
     this.q = new EventQueue(4096, this.nCpus); // lane c: CPU c's continuation
     this.idleMask = new CpuMask(this.nCpus);
     this.tickArmed = new CpuMask(this.nCpus);
+    this.cacheBytes = Math.max(1, this.cost.cacheKb * 1024);
     for (let c = 0; c < this.nCpus; c++) this.idleMask.set(c);
     this.nrIdle = this.nCpus;
     this.ctx = new Ctx(this);
@@ -1157,7 +1160,7 @@ export class Kernel implements KernelView {
         this.latency.record(t - next.wakeAt);
         next.wakeAt = -1;
       }
-      if (next.lastRanCpu >= 0 && next.lastRanCpu !== c.id) next.refillDebtNs += this.machine.refillNs(next.lastRanCpu, c.id, next.prog.wsBytes);
+      next.refillDebtNs += this.cacheRefill(c, next);
       if (!this.tickArmed.has(c.id)) this.armTick(c.id);
       if (prev !== null && prev.state <= TASK_RUNNING && this.policy.wantsScheduleTail?.(c.id, prev)) {
         c.stepTask = prev;
@@ -1171,6 +1174,34 @@ export class Kernel implements KernelView {
       return;
     }
     this.continueAt(c, t);
+  }
+
+  /**
+   * What a task pays to get its working set back into cache when it starts running on c: after a migration, all of
+   * it from the old CPU's caches or memory (Machine.refillNs); on the same CPU, the part other tasks have evicted
+   * since it last ran, from memory, with LRU replacement: nothing until the bytes they loaded exceed the cache less
+   * our working set, then linearly up to all of it. Then its own working set counts as loaded on c.
+   */
+  private cacheRefill(c: Cpu, t: Task): number {
+    const ws = t.prog.wsBytes;
+    let ns = 0;
+    if (t.lastRanCpu >= 0 && ws > 0) {
+      if (t.lastRanCpu !== c.id) ns = this.machine.refillNs(t.lastRanCpu, c.id, ws);
+      else {
+        // LRU: nothing of ours is evicted until the others' loads exceed the room left beside our working set
+        const over = c.loadedBytes - t.cacheMark - (this.cacheBytes - ws);
+        if (over > 0) ns = Math.round((over >= ws ? 1 : over / ws) * this.memRefillNs(ws));
+      }
+    }
+    c.loadedBytes += ws;
+    t.cacheMark = c.loadedBytes;
+    return ns;
+  }
+
+  /** Refilling ws bytes from local memory. */
+  private memRefillNs(ws: number): number {
+    const k = this.cost;
+    return (Math.ceil(ws / k.lineBytes) * k.dramNs) / k.refillMlp;
   }
 
   private setIdle(c: Cpu, idle: boolean): void {

@@ -74,6 +74,8 @@ export class Task {
   cursor = 0;
   /** Remaining ns of the COMPUTE instruction at pc (0: not started). */
   remainingNs = 0;
+  /** The CPU's loadedBytes right after this task last started running there (what it has evicted since). */
+  cacheMark = 0;
   /** Extra user time owed to cache refill after a migration, added to the next compute. */
   refillDebtNs = 0;
   waitKind = WAIT_NONE;

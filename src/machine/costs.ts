@@ -74,6 +74,12 @@ export interface CostTable {
   readonly refillMlp: number;
   /** Cache line size in bytes. */
   readonly lineBytes: number;
+  /**
+   * Cache a CPU keeps task working sets in (its L2, or its share of a shared LLC), KiB. A task switched back in after
+   * other tasks loaded this much finds its working set evicted and refills it from memory (the indirect cost of a
+   * context switch).
+   */
+  readonly cacheKb: number;
   /** Extra fraction of compute time per unit of (distance/10 - 1) when memory is remote, for a memory-bound task. */
   readonly remoteMemSlowdown: number;
   /** Where each figure comes from. */
@@ -113,12 +119,14 @@ export const P3_2001: CostTable = {
   dramNs: 180,
   refillMlp: 2,
   lineBytes: 32,
+  cacheKb: 512,
   remoteMemSlowdown: 0.5,
   sources:
     'Initial estimates for the P6 bus era, to be fitted in docs/calibration.md: context switch ~1.2-1.6 us from the O(1) ' +
     'announcement loop_yield figures (977K/s on 2 CPUs ~ 2.0 us per switch incl. the yield syscall); DRAM ~180 ns for ' +
     '440BX/ServerWorks chipsets; task scan cache-miss bound (Yamamura et al. FREENIX 2002: 65-100% L2 misses); FSB ' +
-    'cache-to-cache transfer ~250 ns; NUMA-Q remote line ~2.5 us (IQ-Link, estimate); 32-byte lines (P6); pipe and ' +
+    'cache-to-cache transfer ~250 ns; NUMA-Q remote line ~2.5 us (IQ-Link, estimate); 32-byte lines (P6); 512 KB L2 ' +
+    '(NUMA-Q quads; the 8-way Xeons had 2 MB, the 2-way box unknown); pipe and ' +
     'AF_UNIX operation costs scaled from lmbench-era pipe latencies (~10-20 us round trip on 500 MHz P6, estimate).',
 };
 
@@ -195,12 +203,13 @@ export const X86_2023: CostTable = {
   dramNs: 110,
   refillMlp: 8,
   lineBytes: 64,
+  cacheKb: 2048,
   remoteMemSlowdown: 0.6,
   sources:
     'shared/reference/modern-schedulers.md section 7 (context switch 1.5/2.5 us from lmbench lat_ctx and futex ' +
     'ping-pong; IPI 1.5 us after Shinjuku NSDI 2019; C1 exit 1 us; line transfers 8/20/100/200 ns from AnandTech and ' +
     'chipsandcheese core-to-core data; uncontended lock 20 ns; runqueue inspection 50-150 ns; L3 15 ns, DRAM 110 ns; ' +
-    'refill MLP 8) and section 7.1 (EPYC 9654; SLIT 10/32). Pipe/socket operation costs: estimates chosen so that ' +
+    'refill MLP 8) and section 7.1 (EPYC 9654; SLIT 10/32); cacheKb: 1 MB L2 + a 1/16 share of a 32 MB L3. Pipe/socket operation costs: estimates chosen so that ' +
     'perf bench sched pipe gives a few us per round trip on one CPU, as commonly measured on such servers.',
 };
 
@@ -234,7 +243,7 @@ const FIT_NOTE = 'CPU-bound entries scaled from p3-2001 by a factor fitted to th
 export const P3_2WAY: CostTable = scaleCpu({ ...P3_2001, lineNodeNs: FIT_LINE_NS }, FIT_2WAY, 'p3-2way', 'Pentium III 2-way box of the O(1) announcement (fitted)', `${FIT_NOTE}: 977K switches/s with 4 x loop_yield; lineNodeNs fitted to 2.4's 241K.`);
 
 /** The O(1) announcement's 8-way box; also the 8-way Pentium III Xeons of the PMQS paper and Yamamura et al. */
-export const P3_8WAY: CostTable = scaleCpu({ ...P3_2001, lineNodeNs: FIT_LINE_NS }, FIT_8WAY, 'p3-8way', 'Pentium III Xeon 8-way box of the O(1) announcement (fitted)', `${FIT_NOTE}: 6.12M switches/s with 16 x loop_yield; lineNodeNs from the 2-way fit.`);
+export const P3_8WAY: CostTable = scaleCpu({ ...P3_2001, lineNodeNs: FIT_LINE_NS, cacheKb: 2048 }, FIT_8WAY, 'p3-8way', 'Pentium III Xeon 8-way box of the O(1) announcement (fitted)', `${FIT_NOTE}: 6.12M switches/s with 16 x loop_yield; lineNodeNs from the 2-way fit.`);
 
 /** The PMQS paper's 16-way NUMA-Q: 450 MHz quads; the 8-way fit scaled by clock (700/450), NUMA latencies estimated. */
 export const P3_NUMAQ: CostTable = scaleCpu({ ...P3_2001, lineNodeNs: FIT_LINE_NS }, (FIT_8WAY * 700) / 450, 'p3-numaq', 'IBM NUMA-Q quads of 4 x Pentium III 450 MHz (estimated from the 8-way fit)', `${FIT_NOTE}: the 8-way factor scaled by clock 700/450 MHz; remote line and memory latencies are estimates.`);

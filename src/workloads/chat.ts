@@ -17,7 +17,8 @@
  * think time besides `userNs` of user work per message and thread; the chat_s and chat_c processes create their
  * threads one after the other at the start (pthread_create, its cost not modelled) and wait for them; connections
  * need no setup; each loopback TCP direction is a channel of `bufKb` KiB of payload with non-sync wakeups (2.4's
- * sock_def_readable).
+ * sock_def_readable). Each thread's working set is 8 KiB (two pages: its stack and its message buffer), what a
+ * switch or a migration has to bring back into cache.
  */
 import { ProgramBuilder } from './program.js';
 import type { WorkloadEntry } from './workload.js';
@@ -46,22 +47,22 @@ export const chat: WorkloadEntry = {
     if (rooms < 1 || m < 1) throw new RangeError('chat: rooms and messages must be at least 1');
     const others = USERS - 1;
     // programs
-    const cs = new ProgramBuilder('client_send', 16 * 1024);
+    const cs = new ProgramBuilder('client_send', 8 * 1024);
     let top = cs.here();
     cs.compute(userNs).send(0, MSG).loop(top, m);
     const csP = k.addProgram(cs.build());
-    const cr = new ProgramBuilder('client_recv', 16 * 1024);
+    const cr = new ProgramBuilder('client_recv', 8 * 1024);
     top = cr.here();
     cr.recv(0, MSG).compute(userNs).count(1).loop(top, others * m);
     const crP = k.addProgram(cr.build());
     // server_recv: fd 0 = the user's up connection, fds 1..19 = the other users' queues (or down connections)
-    const sr = new ProgramBuilder('server_recv', 32 * 1024);
+    const sr = new ProgramBuilder('server_recv', 8 * 1024);
     top = sr.here();
     sr.recv(0, MSG).compute(userNs);
     const inner = sr.here();
     sr.sendRoundRobin(1, others, MSG).loop(inner, others).loop(top, m);
     const srP = k.addProgram(sr.build());
-    const ss = new ProgramBuilder('server_send', 16 * 1024);
+    const ss = new ProgramBuilder('server_send', 8 * 1024);
     top = ss.here();
     ss.recv(0, MSG).compute(userNs).send(1, MSG).loop(top, others * m);
     const ssP = k.addProgram(ss.build());
