@@ -640,38 +640,13 @@ export class Kernel implements KernelView {
   private runOps(c: Cpu, task: Task): void {
     const p = task.prog;
     const k = this.cost;
-    for (let guard = 0; ; guard++) {
-      if (guard > 100_000)
-        throw new ModelError(`program "${p.name}" of task ${task.id} loops without computing, sleeping or blocking`);
+    {
+      const op = this.runPureOps(task, this.now);
+      if (op < 0) throw new ModelError(`program "${p.name}" of task ${task.id} loops without computing, sleeping or blocking`);
       const pc = task.pc;
-      const op = p.op[pc]!;
-      switch (op) {
-        case OP_COMPUTE:
-        case OP_COMPUTE_EXP:
-        case OP_COMPUTE_UNIF:
-          this.startCompute(c, task, this.now);
-          return;
-        case OP_LOOP: {
-          const slot = p.c[pc]!;
-          const count = p.b[pc]!;
-          const n = ++task.loops[slot]!;
-          if (count < 0 || n < count) task.pc = p.a[pc]!;
-          else {
-            task.loops[slot] = 0;
-            task.pc++;
-          }
-          continue;
-        }
-        case OP_COUNT:
-          this.throughput += p.a[pc]!;
-          task.pc++;
-          continue;
-        case OP_MARK:
-          this.marks.push(p.a[pc]!, this.now);
-          task.pc++;
-          continue;
-        default:
-          break;
+      if (op === OP_COMPUTE || op === OP_COMPUTE_EXP || op === OP_COMPUTE_UNIF) {
+        this.startCompute(c, task, this.now);
+        return;
       }
       // Kernel entry: the syscall runs at now, its own cost is committed, then wakeups / schedule() follow.
       let cost = k.syscallNs;
