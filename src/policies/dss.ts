@@ -42,6 +42,7 @@
  * - The idle task halts (needs an IPI); idle=poll is not modelled.
  */
 import type { SpinLock } from '../kernel/lock.js';
+import { TaskList } from '../kernel/tasklist.js';
 import { WF_SYNC, type KernelView, type PolicyEntry, type SchedCtx, type SchedPolicy, type TunableValues } from '../kernel/sched-class.js';
 import { SCHED_FIFO, SCHED_NORMAL, SCHED_RR, type Task } from '../kernel/task.js';
 
@@ -89,9 +90,8 @@ class Dss implements SchedPolicy {
   private k!: KernelView;
   private runqueueLock!: SpinLock;
   private tasklistLock!: SpinLock;
-  private head: Task | null = null;
-  private tail: Task | null = null;
-  private nrRunning = 0;
+  /** The runqueue: every TASK_RUNNING task, running ones included (its length is nr_running). */
+  private readonly list = new TaskList();
   /** Per CPU: time of the last context switch (aligned_data.last_schedule). */
   private lastSchedule!: Float64Array;
   /** Per CPU: the mm the idle task borrowed (active_mm of the last task that ran there). */
@@ -144,34 +144,16 @@ class Dss implements SchedPolicy {
   }
 
   private listAdd(t: Task, atTail: boolean): void {
-    const x = d(t);
-    x.onList = true;
-    this.nrRunning++;
-    if (atTail) {
-      t.qNext = null;
-      t.qPrev = this.tail;
-      if (this.tail) this.tail.qNext = t;
-      else this.head = t;
-      this.tail = t;
-    } else {
-      t.qPrev = null;
-      t.qNext = this.head;
-      if (this.head) this.head.qPrev = t;
-      else this.tail = t;
-      this.head = t;
-    }
+    d(t).onList = true;
+    if (atTail) this.list.pushTail(t);
+    else this.list.pushHead(t);
   }
 
   private listDel(t: Task): void {
     const x = d(t);
     if (!x.onList) return;
     x.onList = false;
-    this.nrRunning--;
-    if (t.qPrev) t.qPrev.qNext = t.qNext;
-    else this.head = t.qNext;
-    if (t.qNext) t.qNext.qPrev = t.qPrev;
-    else this.tail = t.qPrev;
-    t.qNext = t.qPrev = null;
+    this.list.remove(t);
   }
 
   /** move_last_runqueue() */
@@ -257,7 +239,7 @@ class Dss implements SchedPolicy {
     for (;;) {
       let next: Task | null = null;
       let c = -1000;
-      for (let p = this.head; p !== null; p = p.qNext) {
+      for (let p = this.list.head; p !== null; p = p.qNext) {
         if (!this.pls) ctx.examineTask(p);
         if (!this.canSchedule(p, cpu)) continue;
         const w = this.goodness(p, cpu, mm);
@@ -297,7 +279,7 @@ class Dss implements SchedPolicy {
     cnt.fill(0);
     firstLocal.fill(0);
     let rt = 0;
-    for (let p = this.head; p !== null; p = p.qNext) {
+    for (let p = this.list.head; p !== null; p = p.qNext) {
       if (!this.canSchedule(p, cpu)) continue;
       if (p.policy === SCHED_FIFO || p.policy === SCHED_RR) {
         rt++;
@@ -359,7 +341,7 @@ class Dss implements SchedPolicy {
     const k = this.k;
     ctx.inspectUnlocked(k.nCpus);
     const busy = k.nCpus - k.nrIdle;
-    const nrPending = this.nrRunning - busy;
+    const nrPending = this.list.n - busy;
     if (nrPending <= 0) return false;
     if (curr.policy !== SCHED_FIFO && curr.policy !== SCHED_RR) d(curr).yielding = true;
     this.moveLast(curr);
@@ -374,7 +356,7 @@ class Dss implements SchedPolicy {
 
   countQueued(): number {
     let n = 0;
-    for (let p = this.head; p !== null; p = p.qNext) if (this.k.curr(p.cpu) !== p) n++;
+    for (let p = this.list.head; p !== null; p = p.qNext) if (this.k.curr(p.cpu) !== p) n++;
     return n;
   }
 }

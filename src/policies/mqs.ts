@@ -48,6 +48,7 @@
  */
 import { CpuMask } from '../kernel/cpumask.js';
 import type { SpinLock } from '../kernel/lock.js';
+import { TaskList } from '../kernel/tasklist.js';
 import { ENQ_MIGRATE, WF_FORK, WF_SYNC, type KernelView, type PolicyEntry, type SchedCtx, type SchedPolicy, type TunableValues } from '../kernel/sched-class.js';
 import { SCHED_FIFO, SCHED_RR, type Task } from '../kernel/task.js';
 import { niceToTicks } from './dss.js';
@@ -60,14 +61,13 @@ interface MqTask {
   onList: boolean;
 }
 
-class Queue {
-  head: Task | null = null;
-  tail: Task | null = null;
-  /** nt_running: tasks on this queue, the running one included. */
-  nt = 0;
+/** A per-CPU queue; its length (n) is nt_running: tasks on this queue, the running one included. */
+class Queue extends TaskList {
   maxNa = MIN_GOODNESS;
   maxNaTask: Task | null = null;
-  constructor(readonly lock: SpinLock) {}
+  constructor(readonly lock: SpinLock) {
+    super();
+  }
 }
 
 const d = (t: Task): MqTask => t.sd as MqTask;
@@ -186,14 +186,14 @@ class Mqs implements SchedPolicy {
     let bestLoad = Infinity;
     for (let first = 0; first < n; first += ps) {
       let load = 0;
-      for (let c = first; c < Math.min(first + ps, n); c++) load += this.qs[c]!.nt;
+      for (let c = first; c < Math.min(first + ps, n); c++) load += this.qs[c]!.n;
       if (load < bestLoad) {
         bestLoad = load;
         bestPool = first;
       }
     }
     let best = -1;
-    for (let c = bestPool; c < Math.min(bestPool + ps, n); c++) if (t.allowedOn(c) && (best < 0 || this.qs[c]!.nt < this.qs[best]!.nt)) best = c;
+    for (let c = bestPool; c < Math.min(bestPool + ps, n); c++) if (t.allowedOn(c) && (best < 0 || this.qs[c]!.n < this.qs[best]!.n)) best = c;
     ctx.inspect(n);
     if (best < 0) for (let c = 0; c < n && best < 0; c++) if (t.allowedOn(c)) best = c;
     return best;
@@ -202,21 +202,9 @@ class Mqs implements SchedPolicy {
   private add(cpu: number, t: Task, atTail: boolean): void {
     const q = this.qs[cpu]!;
     d(t).onList = true;
-    q.nt++;
     this.onQueues++;
-    if (atTail) {
-      t.qNext = null;
-      t.qPrev = q.tail;
-      if (q.tail) q.tail.qNext = t;
-      else q.head = t;
-      q.tail = t;
-    } else {
-      t.qPrev = null;
-      t.qNext = q.head;
-      if (q.head) q.head.qPrev = t;
-      else q.tail = t;
-      q.head = t;
-    }
+    if (atTail) q.pushTail(t);
+    else q.pushHead(t);
     // enqueue with update: a waiting task better than the published one becomes the published max
     if (this.k.curr(cpu) !== t) {
       const na = this.naGoodness(t);
@@ -232,13 +220,8 @@ class Mqs implements SchedPolicy {
     const x = d(t);
     if (!x.onList) return;
     x.onList = false;
-    q.nt--;
     this.onQueues--;
-    if (t.qPrev) t.qPrev.qNext = t.qNext;
-    else q.head = t.qNext;
-    if (t.qNext) t.qNext.qPrev = t.qPrev;
-    else q.tail = t.qPrev;
-    t.qNext = t.qPrev = null;
+    q.remove(t);
     if (q.maxNaTask === t) this.refreshMax(cpu, ctx);
   }
 
@@ -517,17 +500,17 @@ class Mqs implements SchedPolicy {
   private balanceCpus(cpu: number, ctx: SchedCtx): void {
     const n = this.k.nCpus;
     let total = 0;
-    for (let c = 0; c < n; c++) total += this.qs[c]!.nt;
+    for (let c = 0; c < n; c++) total += this.qs[c]!.n;
     const avg = total / n;
     const locked = new Set<number>([cpu]);
     for (let moves = 0; moves < n; moves++) {
       let hi = 0;
       let lo = 0;
       for (let c = 1; c < n; c++) {
-        if (this.qs[c]!.nt > this.qs[hi]!.nt) hi = c;
-        if (this.qs[c]!.nt < this.qs[lo]!.nt) lo = c;
+        if (this.qs[c]!.n > this.qs[hi]!.n) hi = c;
+        if (this.qs[c]!.n < this.qs[lo]!.n) lo = c;
       }
-      if (this.qs[hi]!.nt <= avg + 1 || hi === lo) return;
+      if (this.qs[hi]!.n <= avg + 1 || hi === lo) return;
       if (!this.lockBoth(hi, lo, locked, ctx)) return;
       if (!this.moveOne(hi, lo, ctx)) return;
     }
@@ -555,7 +538,7 @@ class Mqs implements SchedPolicy {
       let loLoad = Infinity;
       for (let f = 0; f < n; f += ps) {
         let load = 0;
-        for (let c = f; c < Math.min(f + ps, n); c++) load += this.qs[c]!.nt;
+        for (let c = f; c < Math.min(f + ps, n); c++) load += this.qs[c]!.n;
         if (load > hiLoad) {
           hiLoad = load;
           hiPool = f;
@@ -567,9 +550,9 @@ class Mqs implements SchedPolicy {
       }
       if (hiLoad * 100 <= loLoad * (100 + this.lbPct) || hiLoad - loLoad < 2) return;
       let src = hiPool;
-      for (let c = hiPool; c < Math.min(hiPool + ps, n); c++) if (this.qs[c]!.nt > this.qs[src]!.nt) src = c;
+      for (let c = hiPool; c < Math.min(hiPool + ps, n); c++) if (this.qs[c]!.n > this.qs[src]!.n) src = c;
       let dst = loPool;
-      for (let c = loPool; c < Math.min(loPool + ps, n); c++) if (this.qs[c]!.nt < this.qs[dst]!.nt) dst = c;
+      for (let c = loPool; c < Math.min(loPool + ps, n); c++) if (this.qs[c]!.n < this.qs[dst]!.n) dst = c;
       this.lockBoth(src, dst, locked, ctx);
       if (!this.moveOne(src, dst, ctx)) return;
     }

@@ -23,6 +23,7 @@
  */
 import { CpuMask } from '../kernel/cpumask.js';
 import type { SpinLock } from '../kernel/lock.js';
+import { TaskList } from '../kernel/tasklist.js';
 import { WF_FORK, type KernelView, type PolicyEntry, type SchedCtx, type SchedPolicy, type TunableValues } from '../kernel/sched-class.js';
 import type { Task } from '../kernel/task.js';
 
@@ -30,28 +31,9 @@ interface RrTask {
   sliceLeft: number;
 }
 
-class RrQueue {
-  head: Task | null = null;
-  tail: Task | null = null;
-  nr = 0;
-  constructor(readonly lock: SpinLock) {}
-
-  push(t: Task): void {
-    t.qNext = null;
-    t.qPrev = this.tail;
-    if (this.tail) this.tail.qNext = t;
-    else this.head = t;
-    this.tail = t;
-    this.nr++;
-  }
-
-  remove(t: Task): void {
-    if (t.qPrev) t.qPrev.qNext = t.qNext;
-    else this.head = t.qNext;
-    if (t.qNext) t.qNext.qPrev = t.qPrev;
-    else this.tail = t.qPrev;
-    t.qNext = t.qPrev = null;
-    this.nr--;
+class RrQueue extends TaskList {
+  constructor(readonly lock: SpinLock) {
+    super();
   }
 }
 
@@ -90,7 +72,7 @@ class RoundRobin implements SchedPolicy {
   }
 
   private load(cpu: number): number {
-    return this.rqs[cpu]!.nr + (this.k.curr(cpu) !== null ? 1 : 0);
+    return this.rqs[cpu]!.n + (this.k.curr(cpu) !== null ? 1 : 0);
   }
 
   selectCpu(t: Task, wakerCpu: number, flags: number, ctx: SchedCtx): number {
@@ -136,16 +118,16 @@ class RoundRobin implements SchedPolicy {
 
   private push(cpu: number, t: Task): void {
     const q = this.rqs[cpu]!;
-    q.push(t);
+    q.pushTail(t);
     this.queued++;
-    if (q.nr === 1) this.overloaded.set(cpu);
+    if (q.n === 1) this.overloaded.set(cpu);
   }
 
   private remove(cpu: number, t: Task): void {
     const q = this.rqs[cpu]!;
     q.remove(t);
     this.queued--;
-    if (q.nr === 0) this.overloaded.clear(cpu);
+    if (q.n === 0) this.overloaded.clear(cpu);
   }
 
   checkPreempt(cpu: number): number {
@@ -153,7 +135,7 @@ class RoundRobin implements SchedPolicy {
   }
 
   balance(cpu: number, prev: Task | null, ctx: SchedCtx): void {
-    if (prev !== null || this.rqs[cpu]!.nr > 0 || this.queued === 0) return;
+    if (prev !== null || this.rqs[cpu]!.n > 0 || this.queued === 0) return;
     const n = this.k.nCpus;
     ctx.inspect(this.overloaded.nWords);
     let victim: Task | null = null;
@@ -176,7 +158,7 @@ class RoundRobin implements SchedPolicy {
 
   pickNext(cpu: number, prev: Task | null): Task | null {
     const q = this.rqs[cpu]!;
-    if (prev !== null && (q.nr === 0 || (prev.sd as RrTask).sliceLeft > 0)) return prev;
+    if (prev !== null && (q.n === 0 || (prev.sd as RrTask).sliceLeft > 0)) return prev;
     const t = q.head;
     if (t === null) return prev;
     this.remove(cpu, t);
@@ -192,13 +174,13 @@ class RoundRobin implements SchedPolicy {
     const d = curr.sd as RrTask;
     d.sliceLeft -= this.k.tickNs;
     if (d.sliceLeft > 0) return false;
-    if (this.rqs[cpu]!.nr > 0) return true;
+    if (this.rqs[cpu]!.n > 0) return true;
     d.sliceLeft = this.sliceNs;
     return false;
   }
 
   yieldTask(cpu: number, curr: Task): boolean {
-    if (this.rqs[cpu]!.nr === 0) return false;
+    if (this.rqs[cpu]!.n === 0) return false;
     (curr.sd as RrTask).sliceLeft = 0;
     return true;
   }
