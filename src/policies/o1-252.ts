@@ -30,6 +30,7 @@
 import type { SpinLock } from '../kernel/lock.js';
 import { ENQ_MIGRATE, ENQ_NEW, type KernelView, type PolicyEntry, type SchedCtx, type SchedPolicy, type TunableValues } from '../kernel/sched-class.js';
 import { SCHED_FIFO, SCHED_RR, type Task } from '../kernel/task.js';
+import { PrioArray } from './prio-array.js';
 
 const MAX_PRIO = 64;
 const MAX_BOOST = Math.trunc(MAX_PRIO / 3);
@@ -43,34 +44,15 @@ interface T252 {
   sleepIdx: number;
   sleepTimestamp: number;
   runTimestamp: number;
-  array: Arr | null;
+  array: PrioArray | null;
   /** The runqueue whose nr_running counts this task. */
   rqCpu: number;
 }
 
-class Arr {
-  nrActive = 0;
-  readonly bitmap: Uint32Array;
-  readonly heads: (Task | null)[];
-  readonly tails: (Task | null)[];
-  constructor(readonly levels: number) {
-    this.bitmap = new Uint32Array((levels + 31) >>> 5);
-    this.heads = new Array<Task | null>(levels).fill(null);
-    this.tails = new Array<Task | null>(levels).fill(null);
-  }
-  firstBit(): number {
-    for (let w = 0; w < this.bitmap.length; w++) {
-      const b = this.bitmap[w]!;
-      if (b !== 0) return (w << 5) + (31 - Math.clz32(b & -b));
-    }
-    return this.levels;
-  }
-}
-
 class Rq {
-  readonly a = [new Arr(MAX_PRIO), new Arr(MAX_PRIO)];
-  active: Arr;
-  expired: Arr;
+  readonly a = [new PrioArray(MAX_PRIO), new PrioArray(MAX_PRIO)];
+  active: PrioArray;
+  expired: PrioArray;
   nrRunning = 0;
   constructor(readonly lock: SpinLock) {
     this.active = this.a[0]!;
@@ -91,7 +73,7 @@ class O1v252 implements SchedPolicy {
   private k!: KernelView;
   private rqs: Rq[] = [];
   private rtLock!: SpinLock;
-  private readonly rt = new Arr(MAX_RT_PRIO);
+  private readonly rt = new PrioArray(MAX_RT_PRIO);
   private waiting = 0;
 
   constructor(v: TunableValues) {
@@ -172,7 +154,7 @@ class O1v252 implements SchedPolicy {
 
   // --------------------------------------------------------------- arrays
 
-  private arrOf(t: Task, cpu: number, expired = false): Arr {
+  private arrOf(t: Task, cpu: number, expired = false): PrioArray {
     if (isRt(t)) return this.rt;
     const rq = this.rqs[cpu]!;
     return expired ? rq.expired : rq.active;
@@ -182,36 +164,17 @@ class O1v252 implements SchedPolicy {
     return isRt(t) ? MAX_RT_PRIO - 1 - t.rtPriority : d(t).prio;
   }
 
-  private enq(t: Task, a: Arr, head = false): void {
+  private enq(t: Task, a: PrioArray, head = false): void {
     const p = this.prioIndex(t);
-    if (head && a.heads[p] !== null) {
-      t.qPrev = null;
-      t.qNext = a.heads[p]!;
-      a.heads[p]!.qPrev = t;
-      a.heads[p] = t;
-    } else {
-      t.qNext = null;
-      t.qPrev = a.tails[p]!;
-      if (a.tails[p]) a.tails[p]!.qNext = t;
-      else a.heads[p] = t;
-      a.tails[p] = t;
-    }
-    a.bitmap[p >>> 5]! |= 1 << (p & 31);
-    a.nrActive++;
+    const h = a.heads[p] ?? null;
+    if (head && h !== null) a.addBefore(t, h, p);
+    else a.add(t, p);
     d(t).array = a;
   }
 
   private deq(t: Task): void {
     const x = d(t);
-    const a = x.array!;
-    const p = this.prioIndex(t);
-    if (t.qPrev) t.qPrev.qNext = t.qNext;
-    else a.heads[p] = t.qNext;
-    if (t.qNext) t.qNext.qPrev = t.qPrev;
-    else a.tails[p] = t.qPrev;
-    t.qNext = t.qPrev = null;
-    if (a.heads[p] === null) a.bitmap[p >>> 5]! &= ~(1 << (p & 31));
-    a.nrActive--;
+    x.array!.remove(t, this.prioIndex(t));
     x.array = null;
   }
 

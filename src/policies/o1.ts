@@ -44,6 +44,7 @@
 import type { SpinLock } from '../kernel/lock.js';
 import { ENQ_MIGRATE, ENQ_NEW, WF_SYNC, WF_IRQ, type KernelView, type PolicyEntry, type SchedCtx, type SchedPolicy, type TunableValues } from '../kernel/sched-class.js';
 import { SCHED_FIFO, SCHED_RR, type Task } from '../kernel/task.js';
+import { PrioArray } from './prio-array.js';
 
 export const MAX_RT_PRIO = 100;
 export const MAX_PRIO = 140;
@@ -111,24 +112,6 @@ export class O1Constants {
   }
 }
 
-class PrioArray {
-  nrActive = 0;
-  /** Bitmap of non-empty lists, 5 words (bit 140 is the delimiter and never set here). */
-  readonly bitmap = new Uint32Array(5);
-  readonly heads: (Task | null)[] = new Array<Task | null>(MAX_PRIO).fill(null);
-  readonly tails: (Task | null)[] = new Array<Task | null>(MAX_PRIO).fill(null);
-
-  /** sched_find_first_bit: lowest set bit, or MAX_PRIO. */
-  firstBit(from = 0): number {
-    for (let w = from >>> 5; w < 5; w++) {
-      let bits = this.bitmap[w]!;
-      if (w === from >>> 5) bits &= ~0 << (from & 31);
-      if (bits !== 0) return (w << 5) + (31 - Math.clz32(bits & -bits));
-    }
-    return MAX_PRIO;
-  }
-}
-
 interface O1Task {
   prio: number;
   staticPrio: number;
@@ -142,7 +125,7 @@ interface O1Task {
 }
 
 class Rq {
-  readonly arrays = [new PrioArray(), new PrioArray()];
+  readonly arrays = [new PrioArray(MAX_PRIO), new PrioArray(MAX_PRIO)];
   active: PrioArray;
   expired: PrioArray;
   nrRunning = 0;
@@ -270,40 +253,20 @@ class O1 implements SchedPolicy {
 
   private enqueueTask(t: Task, a: PrioArray): void {
     const x = d(t);
-    const p = x.prio;
-    t.qNext = null;
-    t.qPrev = a.tails[p]!;
-    if (a.tails[p]) a.tails[p]!.qNext = t;
-    else a.heads[p] = t;
-    a.tails[p] = t;
-    a.bitmap[p >>> 5]! |= 1 << (p & 31);
-    a.nrActive++;
+    a.add(t, x.prio);
     x.array = a;
   }
 
   /** Inserts t just before `before` in before's list (list_add_tail(&p->run_list, &current->run_list)). */
   private enqueueBefore(t: Task, before: Task, a: PrioArray): void {
     const x = d(t);
-    const p = x.prio;
-    t.qNext = before;
-    t.qPrev = before.qPrev;
-    if (before.qPrev) before.qPrev.qNext = t;
-    else a.heads[p] = t;
-    before.qPrev = t;
-    a.nrActive++;
+    a.addBefore(t, before, x.prio);
     x.array = a;
   }
 
   private dequeueTask(t: Task, a: PrioArray): void {
     const x = d(t);
-    const p = x.prio;
-    if (t.qPrev) t.qPrev.qNext = t.qNext;
-    else a.heads[p] = t.qNext;
-    if (t.qNext) t.qNext.qPrev = t.qPrev;
-    else a.tails[p] = t.qPrev;
-    t.qNext = t.qPrev = null;
-    if (a.heads[p] === null) a.bitmap[p >>> 5]! &= ~(1 << (p & 31));
-    a.nrActive--;
+    a.remove(t, x.prio);
     x.array = null;
   }
 
