@@ -86,7 +86,7 @@ function spin(r: Results, key: string, name: string): number {
 /** An n-CPU slice of the 8-way Pentium III Xeon box (Yamamura et al. varied the online CPUs). */
 const p3Box = (n: number): Record<string, unknown> => ({ name: `p3xeon-${n}`, description: `${n} CPUs of an 8-way Pentium III Xeon`, sockets: 1, llcsPerNode: n, coresPerLlc: 1, costs: 'p3-8way' });
 
-const yamamuraRun = (n: number): RunSpec => ({ machine: p3Box(n), sched: 'dss', workload: 'chat', workloadParams: { rooms: 30, messages: 300 }, durationNs: 1.5 * S, seed: 1 });
+const yamamuraRun = (n: number): RunSpec => ({ machine: p3Box(n), sched: 'dss', workload: 'chat', workloadParams: { rooms: 30, messages: 300 }, durationNs: 2 * S, seed: 1 });
 
 const YAMA_CONT: [number, number][] = [[2, 33.0], [4, 51.9], [6, 75.0], [8, 85.8]];
 const YAMA_HOLD: [number, number][] = [[2, 113], [4, 32], [6, 34], [8, 40]];
@@ -96,7 +96,7 @@ const yamamuraLock: Reproduction = {
   title: 'runqueue_lock contention of Linux 2.4 on Chat 30/300 rises with the CPU count',
   source: 'S. Yamamura et al. (Fujitsu), "Speeding Up Kernel Scheduler by Reducing Cache Misses", FREENIX 2002 (vanilla 2.4.4, lockmeter)',
   conditions:
-    '8-way Pentium III Xeon 550 MHz IA server, Chat 30 rooms / 300 messages (2,400 threads), 2 to 8 CPUs online. Simulated on 2, 4, 6 and 8 CPUs of a p3-8way box, policy dss, 1.5 s of the run each (the lock statistics are steady by then).',
+    '8-way Pentium III Xeon 550 MHz IA server, Chat 30 rooms / 300 messages (2,400 threads), 2 to 8 CPUs online. Simulated on 2, 4, 6 and 8 CPUs of a p3-8way box, policy dss, the first 2 s of each run (the threads are created in the first 0.3-0.5 s; the lock statistics cover the whole window).',
   runs: Object.fromEntries(YAMA_CONT.map(([n]) => [`n${n}`, yamamuraRun(n)])),
   rows: [
     ...YAMA_CONT.map(([n, c]) => ({
@@ -153,7 +153,7 @@ function pmqsRuns(workload: (load: [number, number]) => Omit<RunSpec, 'sched' | 
   return runs;
 }
 
-const chatRuns = pmqsRuns(([rooms, messages]) => ({ machine: 'numaq16', workload: 'chat', workloadParams: { rooms, messages }, durationNs: 1.5 * S, seed: 1 }), CHAT_LOADS, [4, 8]);
+const chatRuns = pmqsRuns(([rooms, messages]) => ({ machine: 'numaq16', workload: 'chat', workloadParams: { rooms, messages }, durationNs: 4 * S, seed: 1 }), CHAT_LOADS, [4, 8]);
 
 const rel = (key: string, base: string) => (r: Results): number => r[key]!.workload.throughput / r[base]!.workload.throughput;
 
@@ -162,7 +162,7 @@ const pmqsChat: Reproduction = {
   title: 'PMQS paper, Chat on the 16-way NUMA: DSS far below MQS; PMQS variants below or level with MQS',
   source: 'H. Franke, S. Nagar, M. Kravetz, R. Ravindran, "PMQS: Scalable Linux Scheduling for High End Servers", ALS 2001',
   conditions:
-    '16-way NUMA: 4 quads x 4 Pentium III 450 MHz, 512 KB L2, Linux 2.4.5 with flat memory (kernel data on node 0); Chat (rooms, messages) = (10,100), (20,200), (30,300); PMQS balancers LBOFF, IP, LBC, LBP-10, LBP-45 at poolsizes 4 and 8 (and 16 for LBC). The paper\'s per-load tables were not obtained: only the range of MQS over DSS is published (+277% to +482%). Simulated on numaq16, messages/s over the first 1.5 s of each run; balancer definitions are ours (docs/policies.md).',
+    '16-way NUMA: 4 quads x 4 Pentium III 450 MHz, 512 KB L2, Linux 2.4.5 with flat memory (kernel data on node 0); Chat (rooms, messages) = (10,100), (20,200), (30,300); PMQS balancers LBOFF, IP, LBC, LBP-10, LBP-45 at poolsizes 4 and 8 (and 16 for LBC). The paper\'s per-load tables were not obtained: only the range of MQS over DSS is published (+277% to +482%). Simulated on numaq16, messages/s from the start signal (all threads created) to the end of the run or 4 s; balancer definitions are ours (docs/policies.md).',
   runs: chatRuns,
   rows: CHAT_LOADS.flatMap(([a, b]) => {
     const tag = `${a},${b}`;

@@ -11,6 +11,8 @@
  *    server_send writes it to its client's connection; with serverSend=0 server_recv writes the 19 copies itself.
  * 3. client_recv reads 19 x messages messages, then exits. Every read is blocking: every message is a sleep and a
  *    wakeup.
+ * 0. Every thread is created first and reports ready; chat_c starts the clients when all are (the clients have
+ *    connected), and the throughput is measured from there.
  * Figure: "Average throughput : N messages per second" = messages delivered to clients / elapsed time.
  *
  * Assumptions (the benchmark's source is not available; docs/workloads.md): the server threads' roles above; no
@@ -46,27 +48,32 @@ export const chat: WorkloadEntry = {
     const cap = (v.bufKb as number) * 1024;
     if (rooms < 1 || m < 1) throw new RangeError('chat: rooms and messages must be at least 1');
     const others = USERS - 1;
-    // programs
-    const cs = new ProgramBuilder('client_send', 8 * 1024);
+    // every thread: fd 0 = ready pipe, fd 1 = start pipe, its own descriptors from fd 2 on; it reports ready and
+    // waits for the start (the client has connected every user before any message flows)
+    const ready = k.addChannel(1 << 20, 'pipe');
+    const start = k.addChannel(1 << 20, 'pipe');
+    const thread = (name: string): ProgramBuilder => new ProgramBuilder(name, 8 * 1024).send(0, 1).poll(1);
+    const cs = thread('client_send');
     let top = cs.here();
-    cs.compute(userNs).send(0, MSG).loop(top, m);
+    cs.compute(userNs).send(2, MSG).loop(top, m);
     const csP = k.addProgram(cs.build());
-    const cr = new ProgramBuilder('client_recv', 8 * 1024);
+    const cr = thread('client_recv');
     top = cr.here();
-    cr.recv(0, MSG).compute(userNs).count(1).loop(top, others * m);
+    cr.recv(2, MSG).compute(userNs).count(1).loop(top, others * m);
     const crP = k.addProgram(cr.build());
-    // server_recv: fd 0 = the user's up connection, fds 1..19 = the other users' queues (or down connections)
-    const sr = new ProgramBuilder('server_recv', 8 * 1024);
+    // server_recv: fd 2 = the user's up connection, fds 3..21 = the other users' queues (or down connections)
+    const sr = thread('server_recv');
     top = sr.here();
-    sr.recv(0, MSG).compute(userNs);
+    sr.recv(2, MSG).compute(userNs);
     const inner = sr.here();
-    sr.sendRoundRobin(1, others, MSG).loop(inner, others).loop(top, m);
+    sr.sendRoundRobin(3, others, MSG).loop(inner, others).loop(top, m);
     const srP = k.addProgram(sr.build());
-    const ss = new ProgramBuilder('server_send', 8 * 1024);
+    const ss = thread('server_send');
     top = ss.here();
-    ss.recv(0, MSG).compute(userNs).send(1, MSG).loop(top, others * m);
+    ss.recv(2, MSG).compute(userNs).send(3, MSG).loop(top, others * m);
     const ssP = k.addProgram(ss.build());
-    // chat_s and chat_c each create their threads one by one (pthread_create: a clone at no modelled cost), then wait
+    // chat_s and chat_c create their threads one by one (pthread_create: a clone at no modelled cost); chat_c waits
+    // for every thread to be ready, marks the start and lets them go; both then wait for their threads
     const srv = new ProgramBuilder('chat_s', 256 * 1024);
     const cli = new ProgramBuilder('chat_c', 256 * 1024);
     let nSrv = 0;
@@ -78,31 +85,36 @@ export const chat: WorkloadEntry = {
       for (let u = 0; u < USERS; u++) {
         const targets: number[] = [];
         for (let o = 1; o < USERS; o++) targets.push((serverSend ? queue : down)[(u + o) % USERS]!);
-        srv.fork(srP, true, k.addFdTable([up[u]!, ...targets]), true);
+        srv.fork(srP, true, k.addFdTable([ready, start, up[u]!, ...targets]), true);
         nSrv++;
         if (serverSend) {
-          srv.fork(ssP, true, k.addFdTable([queue[u]!, down[u]!]), true);
+          srv.fork(ssP, true, k.addFdTable([ready, start, queue[u]!, down[u]!]), true);
           nSrv++;
         }
-        cli.fork(crP, true, k.addFdTable([down[u]!]), true).fork(csP, true, k.addFdTable([up[u]!]), true);
+        cli.fork(crP, true, k.addFdTable([ready, start, down[u]!]), true).fork(csP, true, k.addFdTable([ready, start, up[u]!]), true);
         nCli += 2;
       }
     }
     let w = srv.here();
     srv.wait().loop(w, nSrv);
     w = cli.here();
+    cli.recv(0, 1).loop(w, nSrv + nCli);
+    cli.mark(1).send(1, 1);
+    w = cli.here();
     cli.wait().loop(w, nCli);
-    k.spawn(k.addProgram(srv.build()), { name: 'chat_s', cpu: 0 });
-    k.spawn(k.addProgram(cli.build()), { name: 'chat_c', nice, cpu: Math.min(1, k.nCpus - 1) });
+    k.spawn(k.addProgram(srv.build()), { name: 'chat_s', cpu: 0, fds: [ready, start] });
+    k.spawn(k.addProgram(cli.build()), { name: 'chat_c', nice, cpu: Math.min(1, k.nCpus - 1), fds: [ready, start] });
     const total = rooms * USERS * others * m;
     return {
       outcome(kk, simNs, finished) {
         const delivered = kk.throughput;
-        const rate = (delivered * 1e9) / simNs;
+        // measured from the start signal (the threads are all connected) to the end
+        const t0 = kk.marks.length >= 2 ? kk.marks[1]! : simNs;
+        const rate = simNs > t0 ? (delivered * 1e9) / (simNs - t0) : 0;
         return {
           throughput: rate,
           unit: 'messages/s',
-          extra: { delivered, messagesTotal: total, threads: rooms * USERS * (serverSend ? 4 : 3), finished: finished ? 1 : 0 },
+          extra: { delivered, messagesTotal: total, threads: rooms * USERS * (serverSend ? 4 : 3), finished: finished ? 1 : 0, startNs: t0 },
           lines: [
             `chat_c 127.0.0.1 ${rooms} ${m}${nice !== 0 ? ` (nice ${nice})` : ''}: ${rooms * USERS} users, ${delivered} of ${total} messages delivered${finished ? '' : ' (time limit)'}`,
             `Average throughput : ${Math.round(rate)} messages per second`,
