@@ -126,9 +126,9 @@ hackbench:groups=100 --duration 60ms\` (inlining off so that self time lands on 
   i.e. about 72 ns more per event, which is the whole difference between the smp8 and kilo1024 rows. Tried and
   measured without gain: keys stored inline in the tree nodes, a 4-ary tree (8.8M/s at 1024). Not tried yet: a
   calendar (bucket) queue, whose O(1) expected cost would remove the growth if bucket widths can be tuned robustly.
-- **\`schedlab run --machine kilo1024 --sched rr --workload hackbench:groups=100 --duration 1s\` takes about 70 s of
-  wall time here (goal: well under a minute): not met.** It simulates 16 million context switches and 11 million
-  wakeups in 236 million events at 3.3 million events/s. Every pipe or socket operation is an event of its own (it
+- **\`schedlab run --machine kilo1024 --sched rr --workload hackbench:groups=100 --duration 1s --json\` takes about
+  85 s of wall time here (goal: well under a minute): not met.** Measured 2026-11-22: 16.1 million context switches,
+  235 million events at 2.8 million events/s, CPUs 57% busy (22 rounds of perf's benchmark in the simulated second). Every pipe or socket operation is an event of its own (it
   touches shared state at its own time), so a 1024-CPU machine moving ~120 million messages per simulated second
   needs about two events per message; the rate of events is what a faster calendar would improve.
 - Changes that paid, measured: keys stored inline in the heap (5.6M -> 7.1M pop+push/s at 3,000 events); a popped

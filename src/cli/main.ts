@@ -231,7 +231,8 @@ function main(argv: string[]): void {
       'after',
       `
 Examples:
-  schedlab run --machine kilo1024 --sched rr --workload hackbench:groups=100 --duration 1s --json
+  schedlab run --machine kilo1024 --sched rr --workload hackbench:groups=100 --duration 200ms --json
+  schedlab run --machine numaq16 --sched dss --workload chat:rooms=10,messages=100 -d 10s
   schedlab run -m smp2 -w loop_yield:tasks=4 -d 200ms
   schedlab run -m ./my-box.yaml -w hogs:tasks=12,nice=0/5 -d 2s
 
