@@ -1,6 +1,6 @@
 /**
  * A fixed-size bitmap over CPU ids (struct cpumask): set, clear, test, count, and a wrapping search for the next set
- * bit from a start CPU (for_each_cpu_wrap), allocation-free.
+ * bit from a start CPU (for_each_cpu_wrap), allocation-free; callers loop over findFrom to filter.
  */
 export class CpuMask {
   readonly words: Uint32Array;
@@ -39,10 +39,8 @@ export class CpuMask {
     }
   }
 
-  /**
-   * First set CPU at or after `from`, wrapping around, for which `accept` (if given) is true; -1 if none.
-   */
-  findFrom(from: number, accept?: (cpu: number) => boolean): number {
+  /** First set CPU at or after `from`, wrapping around; -1 if none. */
+  findFrom(from: number): number {
     if (this.count === 0) return -1;
     const words = this.words;
     const nw = words.length;
@@ -53,7 +51,7 @@ export class CpuMask {
       while (bits !== 0) {
         const low = bits & -bits;
         const c = (w << 5) + (31 - Math.clz32(low));
-        if (c < this.n && (accept === undefined || accept(c))) return c;
+        if (c < this.n) return c;
         bits ^= low;
       }
       w = w + 1 === nw ? 0 : w + 1;

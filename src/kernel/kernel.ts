@@ -363,8 +363,14 @@ export class Kernel implements KernelView {
   }
 
   findIdleCpu(t: Task, from: number): number {
-    if (t.allowed === null) return this.idleMask.findFrom(from);
-    return this.idleMask.findFrom(from, (c) => t.allowedOn(c));
+    const mask = this.idleMask;
+    let c = mask.findFrom(from);
+    if (t.allowed === null) return c;
+    for (let seen = 0; c >= 0 && seen < mask.count; seen++) {
+      if (t.allowedOn(c)) return c;
+      c = mask.findFrom(c + 1 === this.nCpus ? 0 : c + 1);
+    }
+    return -1;
   }
 
   newLock(name: string): SpinLock {

@@ -137,23 +137,21 @@ class RoundRobin implements SchedPolicy {
   balance(cpu: number, prev: Task | null, ctx: SchedCtx): void {
     if (prev !== null || this.rqs[cpu]!.n > 0 || this.queued === 0) return;
     const n = this.k.nCpus;
-    ctx.inspect(this.overloaded.nWords);
-    let victim: Task | null = null;
-    const src = this.overloaded.findFrom(cpu + 1 === n ? 0 : cpu + 1, (c) => {
-      let t = this.rqs[c]!.head;
-      while (t !== null) {
+    const mask = this.overloaded;
+    ctx.inspect(mask.nWords);
+    // the marked runqueues from the next CPU upward (wrapping), until one holds a task this CPU may run
+    let c = mask.findFrom(cpu + 1 === n ? 0 : cpu + 1);
+    for (let seen = 0; c >= 0 && seen < mask.count; seen++) {
+      const q = this.rqs[c]!;
+      for (let t = q.head; t !== null; t = t.qNext) {
         ctx.examine(1);
         if (t.allowedOn(cpu)) {
-          victim = t;
-          return true;
+          if (ctx.trylock(q.lock)) ctx.migrate(t, cpu);
+          return;
         }
-        t = t.qNext;
       }
-      return false;
-    });
-    if (src < 0 || victim === null) return;
-    if (!ctx.trylock(this.rqs[src]!.lock)) return;
-    ctx.migrate(victim, cpu);
+      c = mask.findFrom(c + 1 === n ? 0 : c + 1);
+    }
   }
 
   pickNext(cpu: number, prev: Task | null): Task | null {
