@@ -174,3 +174,25 @@ test('regression: zombies of a parent that exits without waiting are reaped', ()
   k.run(30e6);
   assert.equal(k.tasks.length, 1, `live tasks: ${k.tasks.map((t) => `${t.name}:${t.state}`).join(' ')}`);
 });
+
+test('a task switched back in after others filled the cache refills its working set (LRU over cacheKb)', () => {
+  const chunks = (tasks: number, wsKb: number) => {
+    const { k } = build('rr', 'up', null, {}, { slice: 1_000_000 });
+    const b = new ProgramBuilder('w', wsKb * 1024);
+    const top = b.here();
+    b.compute(500_000).count(1).loop(top, -1);
+    const p = k.addProgram(b.build());
+    for (let i = 0; i < tasks; i++) k.spawn(p);
+    runFor(k, 200e6);
+    return { n: k.throughput, switches: k.contextSwitches, k };
+  };
+  // 2 tasks of 8 KiB fit in the 512 KiB cache together: no refill; 40 of 64 KiB do not: every switch-in refills
+  const fit = chunks(2, 8);
+  const thrash = chunks(40, 64);
+  const c = thrash.k.cost;
+  const refill = ((64 * 1024) / c.lineBytes) * c.dramNs / c.refillMlp;
+  const lost = fit.n - thrash.n;
+  const expected = (thrash.switches * refill) / 500_000;
+  // at most one partly done chunk per task is also lost at the end of the run
+  assert.ok(lost > 0.5 * expected && lost < expected + 40, `chunks lost ${lost}, expected about ${expected.toFixed(1)} from ${thrash.switches} refills`);
+});
