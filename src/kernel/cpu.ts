@@ -66,11 +66,13 @@ export class Cpu {
   /** Interrupt work (ticks) that arrived while spinning, charged after the critical section. */
   deferredNs = 0;
   /** Tasks to wake, in order, with their wake flags, before the CPU continues. */
+  /** Pending wakeups [wakeHead, wakeTail) in reused arrays (their length only grows). */
   wakeQ: Task[] = [];
   wakeFlags: number[] = [];
   /** The block generation each wakeup is for (a wakeup for an earlier sleep is dropped). */
   wakeGens: number[] = [];
   wakeHead = 0;
+  wakeTail = 0;
 
   // accounting
   cursor = 0;
@@ -115,13 +117,19 @@ export class Cpu {
     }
   }
 
+  /** Forgets the drained wakeups (no allocation: the arrays keep their length). */
+  clearWakes(): void {
+    this.wakeHead = this.wakeTail = 0;
+  }
+
   pendingWake(): boolean {
-    return this.wakeHead < this.wakeQ.length;
+    return this.wakeHead < this.wakeTail;
   }
 
   pushWake(t: Task, flags: number, gen: number): void {
-    this.wakeQ.push(t);
-    this.wakeFlags.push(flags);
-    this.wakeGens.push(gen);
+    const i = this.wakeTail++;
+    this.wakeQ[i] = t;
+    this.wakeFlags[i] = flags;
+    this.wakeGens[i] = gen;
   }
 }

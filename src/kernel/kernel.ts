@@ -542,12 +542,7 @@ export class Kernel implements KernelView {
       this.wakeStep(c);
       return;
     }
-    if (c.wakeQ.length > 0) {
-      c.wakeQ.length = 0;
-      c.wakeFlags.length = 0;
-      c.wakeGens.length = 0;
-      c.wakeHead = 0;
-    }
+    if (c.wakeTail > 0) c.clearWakes();
     if (c.needResched || c.curr === null || c.curr.state !== TASK_RUNNING) {
       this.requestStep(c, STEP_SCHED, this.policy.rqLock(c.id));
       return;
