@@ -7,7 +7,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { formatDuration, parseDuration } from '../engine/time.js';
+import { parseDuration } from '../engine/time.js';
 import { ParamError, describeTunable, splitSpec } from '../experiments/params.js';
 import { runExperiment, type RunResult, type RunSpec } from '../experiments/run.js';
 import { runReproduction, type ReproResult } from '../experiments/reproduce.js';
@@ -16,7 +16,7 @@ import { ModelError } from '../kernel/kernel.js';
 import { listMachinePresets } from '../machine/presets.js';
 import { POLICIES } from '../policies/registry.js';
 import { WORKLOADS } from '../workloads/registry.js';
-import { formatReport, pct, si, table } from './format.js';
+import { formatReport, si, table } from './format.js';
 
 class InputError extends Error {}
 
@@ -29,7 +29,12 @@ function loadMachine(value: string): { machine: RunSpec['machine']; source?: str
   const looksLikeFile = /[/\\]|\.(ya?ml|json)$/i.test(value);
   if (!looksLikeFile) return { machine: value };
   if (!existsSync(value)) fail(`machine file "${value}" does not exist (presets are named without a path; see: schedlab list machines)`);
-  const text = readFileSync(value, 'utf8');
+  let text: string;
+  try {
+    text = readFileSync(value, 'utf8');
+  } catch (e) {
+    fail(`machine file "${value}" cannot be read: ${(e as Error).message.replace(/^[A-Z]+: /, '')}`);
+  }
   let obj: unknown;
   try {
     obj = value.toLowerCase().endsWith('.json') ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });
@@ -44,6 +49,7 @@ function durationArg(v: string): number {
   const d = parseDuration(v);
   if (typeof d === 'string') throw new InputError(`--duration: ${d}`);
   if (d <= 0) throw new InputError('--duration must be positive, e.g. 1s or 500ms');
+  if (d > 1e15) throw new InputError('--duration must be at most 1000000s');
   return d;
 }
 
@@ -213,7 +219,7 @@ function main(argv: string[]): void {
     .description('A deterministic discrete-event laboratory for kernel CPU scheduling on machines of 1 to 1024+ CPUs.\nWithout a command it runs a short demo: Linux 2.4 against the O(1) scheduler on the benchmarks of its announcement.')
     .version('0.1.0')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `schedlab: ${s}` : s) })
     .action(() => doDemo());
 
   program
@@ -275,5 +281,11 @@ Same command and seed, same output (apart from the wall-clock figures under "sim
     throw e;
   }
 }
+
+// a reader that goes away (schedlab ... | head) is not an error
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 
 main(process.argv);

@@ -40,6 +40,18 @@ export function resolveParams(owner: string, decls: readonly TunableDecl[], raw:
 
 function parseValue(owner: string, d: TunableDecl, v: string): number | string {
   const where = `${owner} parameter "${d.name}"`;
+  const r = parseRaw(where, d, v);
+  if (typeof r === 'number') {
+    const min = d.unit === 'nice' ? -20 : d.min;
+    const max = d.unit === 'nice' ? 19 : d.max;
+    if (min !== undefined && r < min) throw new ParamError(`${where}: ${v} is below its minimum ${min}`);
+    if (max !== undefined && r > max) throw new ParamError(`${where}: ${v} is above its maximum ${max}`);
+    if (!Number.isSafeInteger(Math.round(r))) throw new ParamError(`${where}: ${v} is too large`);
+  }
+  return r;
+}
+
+function parseRaw(where: string, d: TunableDecl, v: string): number | string {
   switch (d.unit) {
     case 'ns': {
       const r = /^\d+$/.test(v) ? Number(v) : parseDuration(v);

@@ -637,7 +637,7 @@ export class Kernel implements KernelView {
 
   // ---------------------------------------------------------------- task programs
 
-  /** Interprets the task's instructions at `now` until it computes, blocks or needs a kernel path. */
+  /** Runs the task's next instruction at `now`: pure ones first, then a compute segment or one system call. */
   private runOps(c: Cpu, task: Task): void {
     const p = task.prog;
     const k = this.cost;
@@ -725,7 +725,7 @@ export class Kernel implements KernelView {
           task.state = TASK_BLOCKED;
           task.blockGen++;
           task.waitKind = WAIT_TIMER;
-          task.timerEv = this.q.schedule(this.now + cost + p.a[pc]!, EV_TIMER, task.id);
+          this.q.schedule(this.now + cost + p.a[pc]!, EV_TIMER, task.id);
           break;
         case OP_FORK: {
           const flags = p.b[pc]!;
@@ -784,7 +784,7 @@ export class Kernel implements KernelView {
           // children are reaped now (those still current on a CPU, at their switch)
           const zs = task.zombies;
           if (zs !== null) {
-            for (const z of zs) if (!this.isOnCpu(z)) this.reap(z, null);
+            for (let i = task.zombieHead; i < zs.length; i++) if (!this.isOnCpu(zs[i]!)) this.reap(zs[i]!, null);
             task.zombies = null;
           }
           if (this.nrLive === 0) this.finishedAt = this.now + cost;
@@ -792,8 +792,12 @@ export class Kernel implements KernelView {
         }
         case OP_WAIT: {
           const z = task.zombies;
-          if (z !== null && z.length > 0) {
-            this.reap(z.shift()!, task);
+          if (z !== null && task.zombieHead < z.length) {
+            this.reap(z[task.zombieHead++]!, task);
+            if (task.zombieHead === z.length) {
+              z.length = 0;
+              task.zombieHead = 0;
+            }
             task.pc++;
           } else if (task.nChildren === 0) {
             task.pc++;
@@ -1014,7 +1018,6 @@ export class Kernel implements KernelView {
   }
 
   private onTimer(p: Task): void {
-    p.timerEv = -1;
     if (p.state === TASK_BLOCKED && p.waitKind === WAIT_TIMER) {
       if (this.isOnCpu(p)) {
         p.state = TASK_RUNNING;

@@ -40,7 +40,7 @@ export class SpinLock {
   constructor(id: number, name: string, nCpus: number) {
     this.id = id;
     this.name = name;
-    this.q = new Int32Array(Math.max(4, nCpus + 1));
+    this.q = new Int32Array(Math.min(Math.max(4, nCpus + 1), 64)); // grows when more CPUs wait
   }
 
   push(cpu: number): void {

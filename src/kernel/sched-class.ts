@@ -50,7 +50,7 @@ export interface KernelView {
   findIdleCpu(t: Task, from: number): number;
   /** Number of idle CPUs. */
   readonly nrIdle: number;
-  /** All live tasks (not yet reaped), in creation order; for policies that walk every task (2.4 recalculation). */
+  /** All live tasks (not yet reaped), in no particular order; for policies that walk every task (2.4 recalculation). */
   readonly tasks: readonly Task[];
   /** Creates a lock owned by the policy (call in attach). */
   newLock(name: string): SpinLock;
@@ -100,6 +100,9 @@ export interface TunableDecl {
   readonly kernelName?: string;
   /** Allowed values for unit 'choice'. */
   readonly choices?: readonly string[];
+  /** Inclusive bounds for numeric values. */
+  readonly min?: number;
+  readonly max?: number;
 }
 
 export type TunableValues = Record<string, number | string>;

@@ -57,8 +57,9 @@ export class Task {
   parent: Task | null;
   /** Live children (not yet reaped). */
   nChildren = 0;
-  /** Zombie children waiting to be reaped. */
+  /** Zombie children waiting to be reaped: zombies[zombieHead..] (a queue without shifts). */
   zombies: Task[] | null = null;
+  zombieHead = 0;
 
   /** Policy-owned per-task scheduling data. */
   sd: unknown = null;
@@ -97,8 +98,7 @@ export class Task {
   cowPeer: Task | null = null;
   cowMm = 0;
   cowPending = 0;
-  /** True while a timer event for this task is pending. */
-  timerEv = -1;
+
 
   constructor(id: number, prog: Program, parent: Task | null, mm: number, now: number, fds: Int32Array) {
     this.id = id;

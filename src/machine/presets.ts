@@ -91,7 +91,7 @@ const positiveInt = (what: string) =>
 const costKeys = Object.keys(COST_PRESETS[0]!).filter((k) => k !== 'name' && k !== 'description' && k !== 'sources');
 
 const CostOverrides = z
-  .record(z.string(), z.number({ error: 'must be a number of nanoseconds (or the unit its name says)' }).min(0, 'must not be negative'))
+  .record(z.string(), z.number({ error: 'must be a number of nanoseconds (or the unit its name says)' }).min(0, 'must not be negative').max(1e12, 'must be at most 1e12'))
   .superRefine((rec, ctx) => {
     for (const k of Object.keys(rec)) {
       if (!costKeys.includes(k))
@@ -144,7 +144,7 @@ export function machineFromObject(raw: unknown, source: string): Machine | strin
   const nn = m.sockets * m.nodesPerSocket;
   const cpus = nn * m.llcsPerNode * m.coresPerLlc * m.threadsPerCore;
   const errs: string[] = [];
-  if (cpus > 65536) errs.push(`${source}: the machine has ${cpus} CPUs; schedlab supports at most 65536`);
+  if (cpus > 16384) errs.push(`${source}: the machine has ${cpus} CPUs; schedlab supports at most 16384 (sockets x nodesPerSocket x llcsPerNode x coresPerLlc x threadsPerCore)`);
   if (m.kernelMemNode !== undefined && m.kernelMemNode >= nn) errs.push(`${source}: field "kernelMemNode": node ${m.kernelMemNode} does not exist (the machine has ${nn} nodes, 0..${nn - 1})`);
   let dist: number[][];
   if (Array.isArray(m.distances)) {
@@ -165,6 +165,11 @@ export function machineFromObject(raw: unknown, source: string): Machine | strin
   if (!base) errs.push(`${source}: field "costs": unknown cost preset "${costName}"; known: ${COST_PRESETS.map((c) => c.name).join(', ')}`);
   if (errs.length) return errs;
   const overrides = typeof m.costs === 'string' ? {} : (m.costs.overrides ?? {});
+  for (const [k, min] of [['lineBytes', 1], ['refillMlp', 0.001], ['cacheKb', 1], ['remoteRefDistance', 11]] as const) {
+    const v = overrides[k];
+    if (v !== undefined && v < min) errs.push(`${source}: field "costs.overrides.${k}": must be at least ${min}`);
+  }
+  if (errs.length) return errs;
   const cost: CostTable = { ...base!, ...overrides, name: Object.keys(overrides).length ? `${base!.name}+overrides` : base!.name };
   const spec: TopologySpec = {
     name: m.name,

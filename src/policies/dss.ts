@@ -365,10 +365,10 @@ export const dssPolicy: PolicyEntry = {
   name: 'dss',
   description: 'Linux 2.4 (2.4.16/17): one global runqueue and runqueue_lock, goodness() scan, reschedule_idle()',
   tunables: [
-    { name: 'hz', default: 100, unit: 'count', meaning: 'timer ticks per second (2.4 on i386: 100)', kernelName: 'HZ' },
-    { name: 'procChangePenalty', default: 15, unit: 'count', meaning: 'goodness bonus for the CPU a task last ran on (i386 15; ia64, s390, sparc64 20)', kernelName: 'PROC_CHANGE_PENALTY' },
+    { name: 'hz', default: 100, unit: 'count', min: 1, max: 10000, meaning: 'timer ticks per second (2.4 on i386: 100)', kernelName: 'HZ' },
+    { name: 'procChangePenalty', default: 15, unit: 'count', min: 0, max: 1000, meaning: 'goodness bonus for the CPU a task last ran on (i386 15; ia64, s390, sparc64 20)', kernelName: 'PROC_CHANGE_PENALTY' },
     { name: 'insert', default: 'head', unit: 'choice', choices: ['head', 'tail'], meaning: 'where a woken task joins the runqueue: head (2.4.0-2.4.17) or tail (later 2.4)', kernelName: 'add_to_runqueue' },
-    { name: 'preemptThreshold', default: 0, unit: 'count', meaning: 'preemption_goodness must exceed this to preempt a busy CPU (0 in 2.4.16/17, 1 in 2.4.7)' },
+    { name: 'preemptThreshold', default: 0, unit: 'count', min: 0, max: 1000, meaning: 'preemption_goodness must exceed this to preempt a busy CPU (0 in 2.4.16/17, 1 in 2.4.7)' },
   ],
   create: (v) => new Dss('dss', v),
 };

@@ -96,6 +96,10 @@ class Mqs implements SchedPolicy {
   private lastSchedule!: Float64Array;
   private currNa!: Float64Array;
   private nonIdle!: CpuMask;
+  /** Scratch space: reschedule_idle's array, and the CPUs tried in this remote examination (by generation). */
+  private scratch!: Float64Array;
+  private tried!: Float64Array;
+  private triedGen = 0;
   /** Tasks on all queues (the sum of nt_running). */
   private onQueues = 0;
   private lastBalanceJiffy = -1;
@@ -123,14 +127,20 @@ class Mqs implements SchedPolicy {
     this.lastSchedule = new Float64Array(k.nCpus);
     this.currNa = new Float64Array(k.nCpus).fill(MIN_GOODNESS);
     this.nonIdle = new CpuMask(k.nCpus);
+    this.scratch = new Float64Array(k.nCpus);
+    this.tried = new Float64Array(k.nCpus);
   }
 
-  /** First and one-past-last CPU of cpu's pool (the whole machine for MQS). */
-  private poolOf(cpu: number): [number, number] {
+  /** First CPU of cpu's pool (0 for MQS). */
+  private poolFirst(cpu: number): number {
     const ps = this.poolsize;
-    if (ps <= 0 || ps >= this.k.nCpus) return [0, this.k.nCpus];
-    const first = Math.floor(cpu / ps) * ps;
-    return [first, Math.min(first + ps, this.k.nCpus)];
+    return ps <= 0 || ps >= this.k.nCpus ? 0 : Math.floor(cpu / ps) * ps;
+  }
+
+  /** One past the last CPU of cpu's pool. */
+  private poolEnd(cpu: number): number {
+    const ps = this.poolsize;
+    return ps <= 0 || ps >= this.k.nCpus ? this.k.nCpus : Math.min(this.poolFirst(cpu) + ps, this.k.nCpus);
   }
 
   initTask(t: Task, parent: Task | null, ctx: SchedCtx): void {
@@ -280,23 +290,25 @@ class Mqs implements SchedPolicy {
         }
       }
     }
-    const [first, end] = this.poolOf(cpu);
+    const first = this.poolFirst(cpu);
+    const end = this.poolEnd(cpu);
     const S = this.naGoodness(p);
     const now = ctx.now;
     // the on-stack array: disallowed -> S; idle -> -(time idle); busy -> curr_na_goodness (+ penalty off p's CPU)
-    const vals: number[] = [];
+    const vals = this.scratch;
+    const len = end - first;
     for (let c = first; c < end; c++) {
       let v: number;
       if (!p.allowedOn(c)) v = S;
       else if (k.curr(c) === null) v = -(now - this.lastSchedule[c]!) - 1e12;
       else v = this.currNa[c]! + (c !== cpu ? this.penalty : 0);
-      vals.push(v);
+      vals[c - first] = v;
     }
-    ctx.inspect(end - first);
+    ctx.inspect(len);
     for (;;) {
       let mi = -1;
-      for (let i = 0; i < vals.length; i++) if (vals[i]! < S && (mi < 0 || vals[i]! < vals[mi]!)) mi = i;
-      ctx.addNs(vals.length * 2);
+      for (let i = 0; i < len; i++) if (vals[i]! < S && (mi < 0 || vals[i]! < vals[mi]!)) mi = i;
+      ctx.addNs(len * 2);
       if (mi < 0) return -1;
       const target = first + mi;
       const curr = k.curr(target);
@@ -331,7 +343,7 @@ class Mqs implements SchedPolicy {
     this.savedQ = -1;
   }
 
-  pickNext(cpu: number, prev: Task | null, ctx: SchedCtx): Task | null {
+  pickNext(cpu: number, _prev: Task | null, ctx: SchedCtx): Task | null {
     const k = this.k;
     const q = this.qs[cpu]!;
     const cur = k.curr(cpu);
@@ -373,14 +385,16 @@ class Mqs implements SchedPolicy {
       // (2) affinity bonus of the local winner
       if (c > 0 && c < 1000) c += this.penalty;
       // (3) remote examination, bounded to the pool
-      const [first, end] = this.poolOf(cpu);
+      const first = this.poolFirst(cpu);
+      const end = this.poolEnd(cpu);
       ctx.inspect(end - first - 1);
-      const tried: number[] = [];
+      const tried = this.tried;
+      const gen = ++this.triedGen;
       for (;;) {
         let best = -1;
         let bestNa = c;
         for (let r = first; r < end; r++) {
-          if (r === cpu || tried.includes(r)) continue;
+          if (r === cpu || tried[r] === gen) continue;
           const rq = this.qs[r]!;
           if (rq.maxNa > bestNa && rq.maxNaTask !== null && rq.maxNaTask.allowedOn(cpu)) {
             bestNa = rq.maxNa;
@@ -388,7 +402,7 @@ class Mqs implements SchedPolicy {
           }
         }
         if (best < 0) break;
-        tried.push(best);
+        tried[best] = gen;
         const rq = this.qs[best]!;
         if (!ctx.trylock(rq.lock)) continue;
         const t = rq.maxNaTask;
@@ -566,8 +580,8 @@ class Mqs implements SchedPolicy {
 }
 
 const common = [
-  { name: 'hz', default: 100, unit: 'count', meaning: 'timer ticks per second (2.4 on i386: 100)', kernelName: 'HZ' },
-  { name: 'procChangePenalty', default: 15, unit: 'count', meaning: 'goodness bonus for the CPU a task last ran on', kernelName: 'PROC_CHANGE_PENALTY' },
+  { name: 'hz', default: 100, unit: 'count', min: 1, max: 10000, meaning: 'timer ticks per second (2.4 on i386: 100)', kernelName: 'HZ' },
+  { name: 'procChangePenalty', default: 15, unit: 'count', min: 0, max: 1000, meaning: 'goodness bonus for the CPU a task last ran on', kernelName: 'PROC_CHANGE_PENALTY' },
   { name: 'insert', default: 'head', unit: 'choice', choices: ['head', 'tail'], meaning: 'where a woken task joins its queue' },
   { name: 'syncPull', default: 0, unit: 'bool', meaning: "a sync wakeup puts the task on the waker's queue (0: on its own, as the patches do)" },
 ] as const;
@@ -584,7 +598,7 @@ export const pmqsPolicy: PolicyEntry = {
   description: 'Pooled MQS (ALS 2001): remote scans bounded to pools of CPUs, non-idle bitmap, balancers lboff/ip/lbc/lbp',
   tunables: [
     ...common,
-    { name: 'poolsize', default: 4, unit: 'count', meaning: 'CPUs per pool (consecutive ids; numaq16: 4 = one pool per node)' },
+    { name: 'poolsize', default: 4, unit: 'count', min: 1, max: 65536, meaning: 'CPUs per pool (consecutive ids; numaq16: 4 = one pool per node)' },
     { name: 'lb', default: 'lboff', unit: 'choice', choices: ['lboff', 'ip', 'lbc', 'lbp'], meaning: 'load balancer: none, initial placement, CPU-level, pool-level (our definitions, see docs)' },
     { name: 'lbPct', default: 10, unit: 'percent', meaning: 'lbp: imbalance between pools tolerated (lbp-10, lbp-45)' },
     { name: 'lbPeriod', default: 600_000_000, unit: 'ns', meaning: 'period of the lbc/lbp balancer (600 ms in the paper)' },

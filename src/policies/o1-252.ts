@@ -28,7 +28,7 @@
  * - No sleep_avg, no interactivity credit, no cache-hot test, no NUMA node balancing. HZ = 100 (2.5.2 on i386).
  */
 import type { SpinLock } from '../kernel/lock.js';
-import { ENQ_MIGRATE, ENQ_NEW, type KernelView, type PolicyEntry, type SchedCtx, type SchedPolicy, type TunableValues } from '../kernel/sched-class.js';
+import { ENQ_MIGRATE, ENQ_NEW, WF_FORK, type KernelView, type PolicyEntry, type SchedCtx, type SchedPolicy, type TunableValues } from '../kernel/sched-class.js';
 import { SCHED_FIFO, SCHED_RR, type Task } from '../kernel/task.js';
 import { PrioArray } from './prio-array.js';
 
@@ -154,12 +154,6 @@ class O1v252 implements SchedPolicy {
 
   // --------------------------------------------------------------- arrays
 
-  private arrOf(t: Task, cpu: number, expired = false): PrioArray {
-    if (isRt(t)) return this.rt;
-    const rq = this.rqs[cpu]!;
-    return expired ? rq.expired : rq.active;
-  }
-
   private prioIndex(t: Task): number {
     return isRt(t) ? MAX_RT_PRIO - 1 - t.rtPriority : d(t).prio;
   }
@@ -203,7 +197,7 @@ class O1v252 implements SchedPolicy {
   }
 
   selectCpu(t: Task, wakerCpu: number, flags: number): number {
-    if ((flags & 2) !== 0 && t.allowedOn(wakerCpu)) return wakerCpu; // fork: the parent's CPU
+    if ((flags & WF_FORK) !== 0 && t.allowedOn(wakerCpu)) return wakerCpu; // fork: the parent's CPU
     return t.allowedOn(t.cpu) ? t.cpu : wakerCpu;
   }
 
@@ -233,7 +227,7 @@ class O1v252 implements SchedPolicy {
   }
 
   checkPreempt(cpu: number, t: Task, _waker: number, flags: number, ctx: SchedCtx): number {
-    if ((flags & 2) !== 0 && t.parent !== null) return -1;
+    if ((flags & WF_FORK) !== 0 && t.parent !== null) return -1;
     if (isRt(t)) {
       // smp_send_reschedule_all(): every CPU looks at the realtime array
       for (let c = 0; c < this.k.nCpus; c++) if (c !== cpu) ctx.resched(c);
@@ -350,8 +344,9 @@ class O1v252 implements SchedPolicy {
     const src = this.rqs[busiest]!;
     ctx.lock(src.lock);
     if (src.nrRunning <= rq.nrRunning + 1) return;
-    for (const a of [src.expired, src.active]) {
-      for (let idx = a.firstBit(); idx < MAX_PRIO; idx++) {
+    for (let pass = 0; pass < 2; pass++) {
+      const a = pass === 0 ? src.expired : src.active;
+      for (let idx = a.firstBit(); idx < MAX_PRIO; idx = a.firstBit(idx + 1)) {
         let t = a.heads[idx] ?? null;
         while (t !== null) {
           const nx: Task | null = t.qNext;
@@ -373,7 +368,7 @@ export const o1v252Policy: PolicyEntry = {
   name: 'o1-2.5.2',
   description: 'the O(1) scheduler as announced for 2.5.2 (Jan 2002): 4 x 1 s load estimator, 64 levels, global realtime queue [reconstructed]',
   tunables: [
-    { name: 'hz', default: 100, unit: 'count', meaning: 'timer ticks per second (2.5.2 on i386: 100)', kernelName: 'HZ' },
+    { name: 'hz', default: 100, unit: 'count', min: 1, max: 10000, meaning: 'timer ticks per second (2.5.2 on i386: 100)', kernelName: 'HZ' },
     { name: 'minTimeslice', default: 20_000_000, unit: 'ns', meaning: 'shortest slice (2.5.2 final: 20 ms)', kernelName: 'MIN_TIMESLICE' },
     { name: 'maxTimeslice', default: 150_000_000, unit: 'ns', meaning: 'longest slice (2.5.2 final: 150 ms)', kernelName: 'MAX_TIMESLICE' },
   ],

@@ -160,6 +160,9 @@ class O1 implements SchedPolicy {
   private rqs: Rq[] = [];
   private nodeNrRunning!: Int32Array;
   private waiting = 0;
+  /** Per CPU: the CPUs its load_balance looks at (its node with NUMA, else all). */
+  private spanFirst!: Int32Array;
+  private spanEnd!: Int32Array;
   /** sched_clock() counts whole jiffies (i386, CONFIG_NUMA, more than one node). */
   private tickClock = false;
 
@@ -176,6 +179,15 @@ class O1 implements SchedPolicy {
     this.rqs = Array.from({ length: k.nCpus }, (_, cpu) => new Rq(k.newLock(`rq[${cpu}].lock`), k.nCpus, nn));
     this.nodeNrRunning = new Int32Array(nn);
     this.tickClock = this.numa && nn > 1;
+    const m = k.machine;
+    this.spanFirst = new Int32Array(k.nCpus);
+    this.spanEnd = new Int32Array(k.nCpus).fill(k.nCpus);
+    if (this.numa && nn > 1)
+      for (let c = 0; c < k.nCpus; c++) {
+        const node = m.cpuNode[c]!;
+        this.spanFirst[c] = m.nodeFirstCpu[node]!;
+        this.spanEnd[c] = m.nodeFirstCpu[node]! + m.nodeCpuCount[node]!;
+      }
   }
 
   /** jiffies: starts at INITIAL_JIFFIES = (unsigned int)(-300 * HZ), 32 bits, so balancing phases match 2.6.0's. */
@@ -387,7 +399,7 @@ class O1 implements SchedPolicy {
   }
 
   balance(cpu: number, _prev: Task | null, ctx: SchedCtx): void {
-    if (this.rqs[cpu]!.nrRunning === 0) this.loadBalance(cpu, true, this.nodeMask(cpu), ctx, false, true);
+    if (this.rqs[cpu]!.nrRunning === 0) this.loadBalance(cpu, true, this.spanFirst[cpu]!, this.spanEnd[cpu]!, ctx, false, true);
   }
 
   pickNext(cpu: number, prev: Task | null, ctx: SchedCtx): Task | null {
@@ -522,24 +534,17 @@ class O1 implements SchedPolicy {
 
   // ------------------------------------------------------------------ balancing
 
-  private nodeMask(cpu: number): [number, number] {
-    const m = this.k.machine;
-    if (!this.numa || m.nNodes === 1) return [0, m.nCpus];
-    const node = m.cpuNode[cpu]!;
-    return [m.nodeFirstCpu[node]!, m.nodeFirstCpu[node]! + m.nodeCpuCount[node]!];
-  }
-
   private rebalanceTick(cpu: number, idle: boolean, ctx: SchedCtx): void {
     const j = this.jiffies(ctx.now);
     const c = this.c;
     const numa = this.numa && this.k.machine.nNodes > 1;
     if (idle) {
       if (numa && j % c.idleNodeRebalance === 0) this.balanceNode(cpu, true, ctx);
-      if (j % c.idleRebalance === 0) this.loadBalance(cpu, true, this.nodeMask(cpu), ctx);
+      if (j % c.idleRebalance === 0) this.loadBalance(cpu, true, this.spanFirst[cpu]!, this.spanEnd[cpu]!, ctx);
       return;
     }
     if (numa && j % c.busyNodeRebalance === 0) this.balanceNode(cpu, false, ctx);
-    if (j % c.busyRebalance === 0) this.loadBalance(cpu, false, this.nodeMask(cpu), ctx);
+    if (j % c.busyRebalance === 0) this.loadBalance(cpu, false, this.spanFirst[cpu]!, this.spanEnd[cpu]!, ctx);
   }
 
   /** find_busiest_node + balance_node (2.6.0, CONFIG_NUMA). */
@@ -547,14 +552,13 @@ class O1 implements SchedPolicy {
     const m = this.k.machine;
     const rq = this.rqs[cpu]!;
     const thisNode = m.cpuNode[cpu]!;
-    const loadOf = (n: number): number => Math.trunc(rq.prevNodeLoad[n]! / 2) + Math.trunc((10 * this.nodeNrRunning[n]!) / m.nodeCpuCount[n]!);
-    const thisLoad = loadOf(thisNode);
+    const thisLoad = this.nodeLoad(rq, thisNode);
     rq.prevNodeLoad[thisNode] = thisLoad;
     let maxLoad = thisLoad;
     let node = -1;
     for (let n = 0; n < m.nNodes; n++) {
       if (n === thisNode) continue;
-      const load = loadOf(n);
+      const load = this.nodeLoad(rq, n);
       rq.prevNodeLoad[n] = load;
       if (load > maxLoad && 100 * load > NODE_THRESHOLD * thisLoad) {
         maxLoad = load;
@@ -564,7 +568,13 @@ class O1 implements SchedPolicy {
     ctx.inspect(m.nNodes);
     if (node < 0) return;
     // the mask is that node's CPUs plus this CPU
-    this.loadBalance(cpu, idle, [m.nodeFirstCpu[node]!, m.nodeFirstCpu[node]! + m.nodeCpuCount[node]!], ctx, true);
+    this.loadBalance(cpu, idle, m.nodeFirstCpu[node]!, m.nodeFirstCpu[node]! + m.nodeCpuCount[node]!, ctx, true);
+  }
+
+  /** A node's load as this runqueue sees it: its remembered load halved plus 10 x running per CPU. */
+  private nodeLoad(rq: Rq, n: number): number {
+    const m = this.k.machine;
+    return Math.trunc(rq.prevNodeLoad[n]! / 2) + Math.trunc((10 * this.nodeNrRunning[n]!) / m.nodeCpuCount[n]!);
   }
 
   /** One runqueue's load as find_busiest_queue sees it (and remembers it). */
@@ -579,10 +589,9 @@ class O1 implements SchedPolicy {
    * find_busiest_queue + load_balance over CPUs [first, end) (and this CPU when plusThis). From schedule()
    * (fromSchedule) the pulled task is picked at once, so no need_resched is set.
    */
-  private loadBalance(cpu: number, idle: boolean, span: [number, number], ctx: SchedCtx, plusThis = false, fromSchedule = false): void {
+  private loadBalance(cpu: number, idle: boolean, first: number, end: number, ctx: SchedCtx, plusThis = false, fromSchedule = false): void {
     const k = this.k;
     const rq = this.rqs[cpu]!;
-    const [first, end] = span;
     let nrRunning = idle || rq.nrRunning > rq.prevCpuLoad[cpu]! ? rq.nrRunning : rq.prevCpuLoad[cpu]!;
     let busiest = -1;
     let maxLoad = 1;
@@ -641,8 +650,8 @@ export const o1Policy: PolicyEntry = {
   name: 'o1',
   description: 'Linux 2.6.0 O(1): per-CPU active/expired priority arrays and bitmap, sleep_avg interactivity, 2.6.0 load balancing',
   tunables: [
-    { name: 'hz', default: 1000, unit: 'count', meaning: 'timer ticks per second (2.6.0 on i386: 1000)', kernelName: 'HZ' },
-    { name: 'cacheDecayTicks', default: 2, unit: 'count', meaning: 'a task that ran within this many ticks is cache-hot (i386: L2 KB / 350 + 1; 512 KB -> 2)', kernelName: 'cache_decay_ticks' },
+    { name: 'hz', default: 1000, unit: 'count', min: 1, max: 10000, meaning: 'timer ticks per second (2.6.0 on i386: 1000)', kernelName: 'HZ' },
+    { name: 'cacheDecayTicks', default: 2, unit: 'count', min: 0, max: 100000, meaning: 'a task that ran within this many ticks is cache-hot (i386: L2 KB / 350 + 1; 512 KB -> 2)', kernelName: 'cache_decay_ticks' },
     { name: 'numa', default: 1, unit: 'bool', meaning: 'CONFIG_NUMA: balance within the node and run balance_node on multi-node machines' },
   ],
   create: (v) => new O1(v),

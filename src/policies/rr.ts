@@ -193,7 +193,7 @@ export const rrPolicy: PolicyEntry = {
   description: 'reference round-robin: per-CPU FIFO queues and locks, idle CPUs steal, no priorities',
   tunables: [
     { name: 'slice', default: 10_000_000, unit: 'ns', meaning: 'time a task runs before the next waiting task on its CPU gets a turn' },
-    { name: 'hz', default: 250, unit: 'count', meaning: 'timer ticks per second', kernelName: 'CONFIG_HZ' },
+    { name: 'hz', default: 250, unit: 'count', min: 1, max: 10000, meaning: 'timer ticks per second', kernelName: 'CONFIG_HZ' },
   ],
   create: (v) => new RoundRobin(v),
 };

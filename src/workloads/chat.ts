@@ -32,12 +32,12 @@ export const chat: WorkloadEntry = {
   name: 'chat',
   description: "Hartner's chat benchmark (chat_c rooms messages): 20 users a room, 4 threads a user; figure: messages/s",
   params: [
-    { name: 'rooms', default: 10, unit: 'count', meaning: 'chat rooms (chat_c argument 2)' },
-    { name: 'messages', default: 100, unit: 'count', meaning: 'messages each user sends (chat_c argument 3)' },
+    { name: 'rooms', default: 10, unit: 'count', min: 1, max: 100000, meaning: 'chat rooms (chat_c argument 2)' },
+    { name: 'messages', default: 100, unit: 'count', min: 1, max: 1000000000, meaning: 'messages each user sends (chat_c argument 3)' },
     { name: 'nice', default: 0, unit: 'nice', meaning: 'nice value of the client threads (the announcement also ran nice -n 19 chat_c)' },
     { name: 'serverSend', default: 1, unit: 'bool', meaning: 'a server_send thread per user writes to the client (0: server_recv writes the 19 copies)' },
     { name: 'userNs', default: 1_000, unit: 'ns', meaning: 'user work per message in each thread that handles it' },
-    { name: 'bufKb', default: 16, unit: 'count', meaning: 'capacity of one loopback TCP direction in KiB of payload (2.4 default tcp_wmem: 16 KiB)' },
+    { name: 'bufKb', default: 16, unit: 'count', min: 1, max: 1048576, meaning: 'capacity of one loopback TCP direction in KiB of payload (2.4 default tcp_wmem: 16 KiB)' },
   ],
   setup(k, v) {
     const rooms = v.rooms as number;
@@ -46,7 +46,6 @@ export const chat: WorkloadEntry = {
     const serverSend = (v.serverSend as number) === 1;
     const userNs = v.userNs as number;
     const cap = (v.bufKb as number) * 1024;
-    if (rooms < 1 || m < 1) throw new RangeError('chat: rooms and messages must be at least 1');
     const others = USERS - 1;
     // every thread: fd 0 = ready pipe, fd 1 = start pipe, its own descriptors from fd 2 on; it reports ready and
     // waits for the start (the client has connected every user before any message flows)

@@ -32,14 +32,14 @@ export const hackbench: WorkloadEntry = {
   name: 'hackbench',
   description: 'perf bench sched messaging: groups of 20 senders x 20 receivers; figure: total time',
   params: [
-    { name: 'groups', default: 10, unit: 'count', meaning: 'groups of 40 tasks (perf -g)' },
-    { name: 'loops', default: 100, unit: 'count', meaning: 'messages each sender sends to each receiver (perf -l)' },
+    { name: 'groups', default: 10, unit: 'count', min: 1, max: 100000, meaning: 'groups of 40 tasks (perf -g)' },
+    { name: 'loops', default: 100, unit: 'count', min: 1, max: 1000000000000, meaning: 'messages each sender sends to each receiver (perf -l)' },
     { name: 'pipe', default: 0, unit: 'bool', meaning: 'pipes instead of AF_UNIX stream sockets (perf -p)' },
     { name: 'threads', default: 0, unit: 'bool', meaning: 'threads instead of processes (perf -t)' },
-    { name: 'datasize', default: 100, unit: 'count', meaning: 'bytes per message (DATASIZE)' },
+    { name: 'datasize', default: 100, unit: 'count', min: 1, max: 1048576, meaning: 'bytes per message (DATASIZE)' },
     { name: 'userNs', default: 200, unit: 'ns', meaning: 'user time per message besides the syscall' },
     { name: 'spawn', default: 'direct', unit: 'choice', choices: ['direct', 'fork'], meaning: 'create the children at no cost (direct) or fork them one by one as perf does (fork)' },
-    { name: 'rounds', default: 0, unit: 'count', meaning: 'benchmark runs back to back (0: repeat until the time limit)' },
+    { name: 'rounds', default: 0, unit: 'count', min: 0, max: 1000000000, meaning: 'benchmark runs back to back (0: repeat until the time limit)' },
   ],
   setup(k, v) {
     const groups = v.groups as number;
@@ -50,7 +50,6 @@ export const hackbench: WorkloadEntry = {
     const userNs = v.userNs as number;
     const rounds = v.rounds as number;
     const free = v.spawn === 'direct';
-    if (groups < 1 || loops < 1 || size < 1) throw new RangeError('hackbench: groups, loops and datasize must be at least 1');
     const kind = usePipe ? 'pipe' : 'socket';
     const cap = usePipe ? PIPE_CAPACITY : Math.max(1, Math.floor(SNDBUF / (size + SKB_OVERHEAD))) * size;
     const ready = k.addChannel(PIPE_CAPACITY, kind);

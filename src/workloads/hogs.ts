@@ -11,9 +11,9 @@ export const hogs: WorkloadEntry = {
   name: 'hogs',
   description: 'CPU-bound tasks with chosen nice values and affinity (fairness probe); figure: CPU-seconds/s',
   params: [
-    { name: 'tasks', default: 0, unit: 'count', meaning: 'number of hogs (0: twice the CPU count)' },
+    { name: 'tasks', default: 0, unit: 'count', min: 0, max: 10000000, meaning: 'number of hogs (0: twice the CPU count)' },
     { name: 'nice', default: '0', unit: 'string', meaning: 'nice values cycled over the tasks, e.g. 0/5/19' },
-    { name: 'cpus', default: 0, unit: 'count', meaning: 'restrict every hog to CPUs 0..cpus-1 (0: all CPUs)' },
+    { name: 'cpus', default: 0, unit: 'count', min: 0, max: 65536, meaning: 'restrict every hog to CPUs 0..cpus-1 (0: all CPUs)' },
     { name: 'chunk', default: 1_000_000, unit: 'ns', meaning: 'compute between two progress counts' },
   ],
   setup(k, v) {

@@ -21,9 +21,9 @@ export const latProc: WorkloadEntry = {
   description: 'lmbench lat_proc: fork+exit, fork+execve, fork+/bin/sh -c; figure: microseconds per iteration',
   params: [
     { name: 'mode', default: 'fork', unit: 'choice', choices: ['fork', 'exec', 'shell'], meaning: 'lat_proc fork | exec | shell' },
-    { name: 'loops', default: 200, unit: 'count', meaning: 'iterations' },
-    { name: 'parentCowPages', default: 16, unit: 'count', meaning: "pages the parent writes right after fork (stack, libc's fork bookkeeping, lmbench's timing state)" },
-    { name: 'childCowPages', default: 4, unit: 'count', meaning: 'pages the child writes before it exits or execs' },
+    { name: 'loops', default: 200, unit: 'count', min: 1, max: 1000000000000, meaning: 'iterations' },
+    { name: 'parentCowPages', default: 16, unit: 'count', min: 0, max: 1048576, meaning: "pages the parent writes right after fork (stack, libc's fork bookkeeping, lmbench's timing state)" },
+    { name: 'childCowPages', default: 4, unit: 'count', min: 0, max: 1048576, meaning: 'pages the child writes before it exits or execs' },
     { name: 'userNs', default: 5_000, unit: 'ns', meaning: "user work of each side between its fork and its next system call" },
     { name: 'shNs', default: 2_000_000, unit: 'ns', meaning: '/bin/sh start-up (dynamic linking, profile) before it runs the command' },
   ],

@@ -10,7 +10,7 @@ export const loopYield: WorkloadEntry = {
   name: 'loop_yield',
   description: 'N processes calling sched_yield() in a loop (O(1) announcement); figure: context switches/s',
   params: [
-    { name: 'tasks', default: 0, unit: 'count', meaning: 'number of looping processes (0: twice the CPU count)' },
+    { name: 'tasks', default: 0, unit: 'count', min: 0, max: 10000000, meaning: 'number of looping processes (0: twice the CPU count)' },
     { name: 'userNs', default: 50, unit: 'ns', meaning: 'user time of one loop iteration besides the syscall' },
     { name: 'nice', default: 0, unit: 'nice', meaning: 'nice value of every task (the announcement ran nice 0)' },
   ],

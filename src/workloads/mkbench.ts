@@ -12,25 +12,26 @@
  * work between forks is `makeNs`.
  */
 import { ProgramBuilder } from './program.js';
+import { ParamError } from '../experiments/params.js';
 import type { WorkloadEntry } from './workload.js';
 
 export const mkbench: WorkloadEntry = {
   name: 'mkbench',
   description: 'B simultaneous kernel builds, each make -j J forking and execing compilers; figure: completion time',
   params: [
-    { name: 'builds', default: 2, unit: 'count', meaning: 'simultaneous builds (B)' },
-    { name: 'j', default: 16, unit: 'count', meaning: 'make -j: concurrent jobs per build (J)' },
-    { name: 'jobs', default: 100, unit: 'count', meaning: 'compile jobs per build' },
+    { name: 'builds', default: 2, unit: 'count', min: 1, max: 100000, meaning: 'simultaneous builds (B)' },
+    { name: 'j', default: 16, unit: 'count', min: 1, max: 100000, meaning: 'make -j: concurrent jobs per build (J)' },
+    { name: 'jobs', default: 100, unit: 'count', min: 1, max: 1000000000, meaning: 'compile jobs per build' },
     { name: 'compileMin', default: 100_000_000, unit: 'ns', meaning: 'shortest compile (CPU time)' },
     { name: 'compileMax', default: 900_000_000, unit: 'ns', meaning: 'longest compile (CPU time)' },
     { name: 'io', default: 10_000_000, unit: 'ns', meaning: 'time a compile sleeps on I/O (half before, half after computing)' },
     { name: 'makeNs', default: 2_000_000, unit: 'ns', meaning: "make's own CPU work per job (dependency checks)" },
   ],
   setup(k, v) {
+    if ((v.compileMin as number) > (v.compileMax as number)) throw new ParamError('workload mkbench: compileMin must not exceed compileMax');
     const builds = v.builds as number;
     const j = v.j as number;
     const jobs = v.jobs as number;
-    if (builds < 1 || j < 1 || jobs < 1) throw new RangeError('mkbench: builds, j and jobs must be at least 1');
     const cc = new ProgramBuilder('cc1', 2 * 1024 * 1024);
     cc.sleep((v.io as number) / 2).computeUniform(v.compileMin as number, v.compileMax as number).sleep((v.io as number) / 2);
     const ccP = k.addProgram(cc.build());

@@ -12,14 +12,14 @@ export const pipe: WorkloadEntry = {
   name: 'pipe',
   description: 'perf bench sched pipe ping-pong (tasks=2) or an lmbench lat_ctx ring (tasks>2); figure: ops/s',
   params: [
-    { name: 'loops', default: 1_000_000, unit: 'count', meaning: 'round trips (perf -l); the run ends when done' },
-    { name: 'tasks', default: 2, unit: 'count', meaning: 'tasks in the ring (2 = perf bench sched pipe)' },
+    { name: 'loops', default: 1_000_000, unit: 'count', min: 1, max: 1000000000000, meaning: 'round trips (perf -l); the run ends when done' },
+    { name: 'tasks', default: 2, unit: 'count', min: 2, max: 10000000, meaning: 'tasks in the ring (2 = perf bench sched pipe)' },
     { name: 'threads', default: 0, unit: 'bool', meaning: 'threads of one process instead of processes (perf -T)' },
-    { name: 'sizeKb', default: 0, unit: 'count', meaning: 'lat_ctx -s: KiB of data each task touches per hop' },
+    { name: 'sizeKb', default: 0, unit: 'count', min: 0, max: 1048576, meaning: 'lat_ctx -s: KiB of data each task touches per hop' },
     { name: 'userNs', default: 100, unit: 'ns', meaning: 'user time per hop besides the data touched' },
   ],
   setup(k, v) {
-    const n = Math.max(2, v.tasks as number);
+    const n = v.tasks as number;
     const loops = v.loops as number;
     const threads = (v.threads as number) === 1;
     const sizeKb = v.sizeKb as number;
