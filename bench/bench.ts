@@ -116,8 +116,9 @@ report). The figures vary by a few percent from run to run; the engine's output 
 Profile: \`node --cpu-prof --max-inlined-bytecode-size=0 dist/src/cli/main.js run --machine kilo1024 --workload
 hackbench:groups=100 --duration 60ms\` (inlining off so that self time lands on the functions). Measured on
 2026-11-22: the event calendar's lane tree \`replay\` 20%, the task-program interpreter \`runOps\` 14%,
-\`onCpuEvent\` 9%, CPU time accounting \`commit\` 6%, everything else under 4% each. Heap allocation is negligible
-(the garbage collector shows under 1%): no object is created per event.
+\`onCpuEvent\` 9%, CPU time accounting \`commit\` 6%, everything else under 4% each. The event path allocates
+nothing; the garbage collector still takes 1-5% of the time depending on the policy (closures and arrays on rarer
+paths, task creation).
 
 - **Cost per event from 8 to 1024 CPUs (goal < 1.5x): not met** (see the table: 1.7-2x). The growth is the
   calendar's logarithm: the CPUs' continuations live in a tournament tree of one leaf per CPU (O(log2 CPUs) per

@@ -240,7 +240,7 @@ Examples:
   schedlab run --machine kilo1024 --sched rr --workload hackbench:groups=100 --duration 200ms --json
   schedlab run --machine numaq16 --sched dss --workload chat:rooms=10,messages=100 -d 10s
   schedlab run -m smp2 -w loop_yield:tasks=4 -d 200ms
-  schedlab run -m ./my-box.yaml -w hogs:tasks=12,nice=0/5 -d 2s
+  schedlab run -m examples/my-box.yaml -w hogs:tasks=12,nice=0/5 -d 2s
 
 Same command and seed, same output (apart from the wall-clock figures under "sim").`,
     )

@@ -20,7 +20,8 @@
  * - A syscall's own cost (entry, copy) is charged before the wakeups it causes (pipe_write copies, then wakes).
  * - need_resched is honoured at the next preemption point: at once for a CPU in user mode (IPI or tick return), at
  *   the end of the current kernel path otherwise (no kernel preemption, as in 2.4 and non-PREEMPT kernels).
- * - An idle CPU takes no ticks (tickless); a woken idle CPU pays the IPI latency and the idle exit.
+ * - An idle CPU takes no ticks (tickless) unless the policy defines idleTick; a woken idle CPU pays the IPI latency
+ *   and the idle exit.
  * - Wakeups from timers and the workload's initial spawns run in interrupt context: they take locks without
  *   queueing (waiting until the lock is free) and their time is charged to no CPU.
  * - Ticks on a busy CPU steal time from what runs there; their lock is taken without queueing.
