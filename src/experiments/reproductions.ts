@@ -240,7 +240,8 @@ function o1Runs(): Record<string, RunSpec> {
   add('yield8', pair('smp8', 'loop_yield', { tasks: 16 }, 0.2 * S));
   add('chat8', pair('smp8', 'chat', { rooms: 10, messages: 1000 }, 1 * S));
   add('chat8n19', pair('smp8', 'chat', { rooms: 10, messages: 1000, nice: 19 }, 1 * S));
-  add('chatUp', pair('up', 'chat', { rooms: 10, messages: 100 }, 2 * S));
+  // to completion (about 7.5 s simulated, under a second of wall time): chat_c's figure is the whole run's average
+  add('chatUp', pair('up', 'chat', { rooms: 10, messages: 100 }, 30 * S));
   add('chatUpN19', pair('up', 'chat', { rooms: 10, messages: 1000, nice: 19 }, 2 * S));
   add('fork', pair('up', 'lat_proc', { mode: 'fork' }, 10 * S));
   add('exec', pair('up', 'lat_proc', { mode: 'exec' }, 10 * S));
@@ -259,7 +260,7 @@ const o1Announcement: Reproduction = {
   title: "The O(1) scheduler announcement's benchmarks: vanilla 2.5.2-pre6 (2.4's scheduler) against O(1)",
   source: 'Ingo Molnar, "[announce] [patch] ultra-scalable O(1) SMP and UP scheduler", LKML, 4 Jan 2002',
   conditions:
-    "1-CPU (UP kernel), 2-CPU and 8-CPU boxes, models unstated; vanilla = 2.5.2-pre6 with 2.4's scheduler (simulated: dss); O(1) is simulated twice, as shipped in 2.6.0 (o1) and as announced (o1-2.5.2: the load estimator and global realtime queue of the January 2002 patches, reconstructed from LKML mails, docs/policies.md). Every figure is the mean of the announcement's runs; compare the ratios new/old. The loop_yield figures of the 2- and 8-way boxes (both schedulers' 2-way and O(1)'s 8-way) were used to fit the cost presets (docs/calibration.md). Chat: 1 s (8-way) or 2 s (UP) of each run. lat_proc's box is not stated: simulated on the uniprocessor (up).",
+    "1-CPU (UP kernel), 2-CPU and 8-CPU boxes, models unstated; vanilla = 2.5.2-pre6 with 2.4's scheduler (simulated: dss); O(1) is simulated twice, as shipped in 2.6.0 (o1) and as announced (o1-2.5.2: the load estimator and global realtime queue of the January 2002 patches, reconstructed from LKML mails, docs/policies.md). Every figure is the mean of the announcement's runs; compare the ratios new/old. The loop_yield figures of the 2- and 8-way boxes (both schedulers' 2-way and O(1)'s 8-way) were used to fit the cost presets (docs/calibration.md). Chat: chat_c prints the average over the whole run; simulated to completion for UP chat_c 10 100 (about 7.5 s), and over the first 1 s (8-way) or 2 s (UP, nice 19) otherwise, as complete runs of 3.8 million messages take minutes of wall time. lat_proc's box is not stated: simulated on the uniprocessor (up).",
   runs: o1Runs(),
   rows: [
     ...o1Rows('2-way, 4 x loop_yield', 'yield2', 'switches/s', 241_113, 977_515),
@@ -276,7 +277,8 @@ const o1Announcement: Reproduction = {
     { finding: 'O(1) multiplies the 2-way yield rate about 4x (within a factor of 2 of 4.05)', holds: (r) => { const x = rel('yield2 o1', 'yield2 dss')(r); return x > 4.05 / 2 && x < 4.05 * 2; } },
     { finding: 'O(1) multiplies the 8-way yield rate by at least 20 (56 published)', holds: (r) => rel('yield8 o1', 'yield8 dss')(r) >= 20 },
     { finding: 'nice -n 19 chat on 8 CPUs: O(1) more than 3x vanilla (7.3x published)', holds: (r) => rel('chat8n19 o1', 'chat8n19 dss')(r) > 3 },
-    { finding: 'UP chat: both schedulers about equal (ratios 0.8-1.5)', holds: (r) => [rel('chatUp o1', 'chatUp dss')(r), rel('chatUpN19 o1', 'chatUpN19 dss')(r)].every((x) => x >= 0.8 && x <= 1.5) },
+    { finding: 'UP chat_c 10 100: both schedulers about equal (ratio 0.8-1.5; 1.15 published)', holds: (r) => { const x = rel('chatUp o1', 'chatUp dss')(r); return x >= 0.8 && x <= 1.5; } },
+    { finding: 'UP nice -n 19 chat_c 10 1000: both schedulers about equal (ratio 0.8-1.5; 1.05 published)', holds: (r) => { const x = rel('chatUpN19 o1', 'chatUpN19 dss')(r); return x >= 0.8 && x <= 1.5; } },
     { finding: 'lat_proc: O(1) faster on fork+exit, fork+execve and fork+sh', holds: (r) => ['fork', 'exec', 'shell'].every((m) => r[`${m} o1`]!.workload.throughput < r[`${m} dss`]!.workload.throughput) },
   ],
   fitted: ['2-way, 4 x loop_yield: 2.4', '2-way, 4 x loop_yield: O(1)', '8-way, 16 x loop_yield: O(1)'],
