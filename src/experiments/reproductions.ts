@@ -41,7 +41,7 @@ const chatRun = (machine: string, sched: string, rooms: number, messages: number
   machine,
   sched,
   workload: 'chat',
-  workloadParams: { rooms, messages },
+  workloadParams: { rooms, messages, layout: 'queues' },
   durationNs,
   seed: 1,
 });
@@ -86,7 +86,7 @@ function spin(r: Results, key: string, name: string): number {
 /** An n-CPU slice of the 8-way Pentium III Xeon box (Yamamura et al. varied the online CPUs). */
 const p3Box = (n: number): Record<string, unknown> => ({ name: `p3xeon-${n}`, description: `${n} CPUs of an 8-way Pentium III Xeon`, sockets: 1, llcsPerNode: n, coresPerLlc: 1, costs: 'p3-8way' });
 
-const yamamuraRun = (n: number): RunSpec => ({ machine: p3Box(n), sched: 'dss', workload: 'chat', workloadParams: { rooms: 30, messages: 300 }, durationNs: 2 * S, seed: 1 });
+const yamamuraRun = (n: number): RunSpec => ({ machine: p3Box(n), sched: 'dss', workload: 'chat', workloadParams: { rooms: 30, messages: 300, layout: 'queues' }, durationNs: 2 * S, seed: 1 });
 
 const YAMA_CONT: [number, number][] = [[2, 33.0], [4, 51.9], [6, 75.0], [8, 85.8]];
 const YAMA_HOLD: [number, number][] = [[2, 113], [4, 32], [6, 34], [8, 40]];
@@ -153,7 +153,7 @@ function pmqsRuns(workload: (load: [number, number]) => Omit<RunSpec, 'sched' | 
   return runs;
 }
 
-const chatRuns = pmqsRuns(([rooms, messages]) => ({ machine: 'numaq16', workload: 'chat', workloadParams: { rooms, messages }, durationNs: 4 * S, seed: 1 }), CHAT_LOADS, [4, 8]);
+const chatRuns = pmqsRuns(([rooms, messages]) => ({ machine: 'numaq16', workload: 'chat', workloadParams: { rooms, messages, layout: 'queues' }, durationNs: 4 * S, seed: 1 }), CHAT_LOADS, [4, 8]);
 
 const rel = (key: string, base: string) => (r: Results): number => r[key]!.workload.throughput / r[base]!.workload.throughput;
 
@@ -238,11 +238,11 @@ function o1Runs(): Record<string, RunSpec> {
   };
   add('yield2', pair('smp2', 'loop_yield', { tasks: 4 }, 0.2 * S));
   add('yield8', pair('smp8', 'loop_yield', { tasks: 16 }, 0.2 * S));
-  add('chat8', pair('smp8', 'chat', { rooms: 10, messages: 1000 }, 1 * S));
-  add('chat8n19', pair('smp8', 'chat', { rooms: 10, messages: 1000, nice: 19 }, 1 * S));
+  add('chat8', pair('smp8', 'chat', { rooms: 10, messages: 1000, layout: 'queues' }, 1 * S));
+  add('chat8n19', pair('smp8', 'chat', { rooms: 10, messages: 1000, nice: 19, layout: 'queues' }, 1 * S));
   // to completion (about 7.5 s simulated, under a second of wall time): chat_c's figure is the whole run's average
-  add('chatUp', pair('up', 'chat', { rooms: 10, messages: 100 }, 30 * S));
-  add('chatUpN19', pair('up', 'chat', { rooms: 10, messages: 1000, nice: 19 }, 2 * S));
+  add('chatUp', pair('up', 'chat', { rooms: 10, messages: 100, layout: 'queues' }, 30 * S));
+  add('chatUpN19', pair('up', 'chat', { rooms: 10, messages: 1000, nice: 19, layout: 'queues' }, 2 * S));
   add('fork', pair('up', 'lat_proc', { mode: 'fork' }, 10 * S));
   add('exec', pair('up', 'lat_proc', { mode: 'exec' }, 10 * S));
   add('shell', pair('up', 'lat_proc', { mode: 'shell' }, 10 * S));

@@ -1,25 +1,28 @@
 /**
- * chat: Bill Hartner's chat benchmark (IBM LTC, Linux Benchmark Suite), a C version of the VolanoMark chat-server
- * pattern, as `chat_c <server> <rooms> <messages>` ran it against `chat_s` over loopback TCP
- * (shared/reference/historic-schedulers.md section 8).
+ * chat: Bill Hartner's chat benchmark (IBM LTC, chat 1.0.1, Dec 2000: chat_s.c, chat_c.c, chat.h), a C version of the
+ * VolanoMark chat-server pattern, as `chat_c <server> <rooms> <messages>` ran it against `chat_s` over loopback TCP
+ * (shared/reference/historic-schedulers.md section 8). Follows the source's threads:
  *
- * Per room: 20 users. Per user: a client process's two threads, client_send and client_recv, and the server's two
- * threads, server_recv and server_send (4 threads a user, 80 a room; 30 rooms = 2,400 threads).
- * 1. client_send writes `messages` messages of 100 bytes to its server_recv over the user's connection.
- * 2. server_recv reads each message and broadcasts it to the other 19 users of the room: with serverSend=1 it hands
- *    the message to each of their server_send threads through an in-process queue (mutex + condition variable), and each
- *    server_send writes it to its client's connection; with serverSend=0 server_recv writes the 19 copies itself.
- * 3. client_recv reads 19 x messages messages, then exits. Every read is blocking: every message is a sleep and a
- *    wakeup.
- * 0. Every thread is created first and reports ready; chat_c starts the clients when all are (the clients have
- *    connected), and the throughput is measured from there.
- * Figure: "Average throughput : N messages per second" = messages delivered to clients / elapsed time.
+ * Per room: 20 users (CLIENTS_PER_ROOM). Per user one TCP connection (both directions) and four threads made with
+ * clone(CLONE_VM...): chat_c's cli_snd and cli_rcv, chat_s's srv_rcv and srv_snd (80 threads a room).
+ * 1. cli_snd sends `messages` messages of 100 bytes (BUFFER_SIZE) on the user's connection, back to back.
+ * 2. srv_rcv receives each (recv with MSG_WAITALL) and posts its own srv_snd's semaphore (semop +1 on the room's
+ *    SysV semaphore set, the user's slot).
+ * 3. srv_snd waits on that semaphore (semop -1), then sends the message to each of the other 19 users' connections
+ *    in turn.
+ * 4. cli_rcv receives 19 x messages messages, then exits.
+ * 0. chat_c creates every connection and thread, waits for chat_s's CLIENT_START, takes the start time and releases
+ *    its threads together (a semaphore); the end time is taken when all its threads are done.
+ * Figure: "Average throughput : N messages per second" = (messages sent + messages received by the clients) /
+ * elapsed time, as chat_c prints it.
  *
- * Assumptions (the benchmark's source is not available; docs/workloads.md): the server threads' roles above; no
- * think time besides `userNs` of user work per message and thread; the chat_s and chat_c processes create their
- * threads one after the other at the start (pthread_create, its cost not modelled) and wait for them; connections
- * need no setup; each loopback TCP direction is a channel of `bufKb` KiB of payload with non-sync wakeups (2.4's
- * sock_def_readable). Each thread's working set is 8 KiB (two pages: its stack and its message buffer), what a
+ * Simplifications (docs/workloads.md): `userNs` of user work per message in every thread that handles one (the
+ * source does none besides the system calls; this stands for the library and loop code); thread creation and
+ * connection setup are not costed (every thread reports ready on a pipe and waits for the start; chat_c marks the
+ * start when all are ready); the end is when every thread has exited rather than when the client threads are done;
+ * a SysV semaphore is a channel of 1-byte tokens priced like a pipe operation and woken without the sync hint (2.4's
+ * semop: wake_up_process); each loopback TCP direction is a channel of `bufKb` KiB of payload with non-sync wakeups
+ * (2.4's sock_def_readable). Each thread's working set is 8 KiB (two pages: its stack and its message buffer), what a
  * switch or a migration has to bring back into cache.
  */
 import { ProgramBuilder } from './program.js';
@@ -27,6 +30,8 @@ import type { WorkloadEntry } from './workload.js';
 
 const USERS = 20;
 const MSG = 100;
+/** Largest semaphore value (SEMVMX): the capacity of a semaphore channel of 1-byte tokens. */
+const SEMVMX = 32_767;
 
 export const chat: WorkloadEntry = {
   name: 'chat',
@@ -35,7 +40,7 @@ export const chat: WorkloadEntry = {
     { name: 'rooms', default: 10, unit: 'count', min: 1, max: 100000, meaning: 'chat rooms (chat_c argument 2)' },
     { name: 'messages', default: 100, unit: 'count', min: 1, max: 1000000000, meaning: 'messages each user sends (chat_c argument 3)' },
     { name: 'nice', default: 0, unit: 'nice', meaning: 'nice value of the client threads (the announcement also ran nice -n 19 chat_c)' },
-    { name: 'serverSend', default: 1, unit: 'bool', meaning: 'a server_send thread per user writes to the client (0: server_recv writes the 19 copies)' },
+    { name: 'layout', default: 'source', unit: 'choice', choices: ['source', 'queues'], meaning: "server threads' roles: as chat 1.0.1's source (srv_snd fans out) or queues (the earlier reconstruction the reproductions use)" },
     { name: 'userNs', default: 1_000, unit: 'ns', meaning: 'user work per message in each thread that handles it' },
     { name: 'bufKb', default: 16, unit: 'count', min: 1, max: 1048576, meaning: 'capacity of one loopback TCP direction in KiB of payload (2.4 default tcp_wmem: 16 KiB)' },
   ],
@@ -43,7 +48,6 @@ export const chat: WorkloadEntry = {
     const rooms = v.rooms as number;
     const m = v.messages as number;
     const nice = v.nice as number;
-    const serverSend = (v.serverSend as number) === 1;
     const userNs = v.userNs as number;
     const cap = (v.bufKb as number) * 1024;
     const others = USERS - 1;
@@ -54,22 +58,35 @@ export const chat: WorkloadEntry = {
     const thread = (name: string): ProgramBuilder => new ProgramBuilder(name, 8 * 1024).send(0, 1).poll(1);
     const cs = thread('client_send');
     let top = cs.here();
-    cs.compute(userNs).send(2, MSG).loop(top, m);
+    cs.compute(userNs).send(2, MSG);
+    if (v.layout !== 'queues') cs.count(1); // chat_c's figure counts sent messages too
+    cs.loop(top, m);
     const csP = k.addProgram(cs.build());
     const cr = thread('client_recv');
     top = cr.here();
     cr.recv(2, MSG).compute(userNs).count(1).loop(top, others * m);
     const crP = k.addProgram(cr.build());
-    // server_recv: fd 2 = the user's up connection, fds 3..21 = the other users' queues (or down connections)
+    const queues = v.layout === 'queues';
+    // source: server_recv has fd 2 = the user's up connection, fd 3 = its server_send's semaphore; server_send has
+    // fd 2 = the semaphore, fds 3..21 = the other users' down connections.
+    // queues: server_recv has fd 2 = the up connection, fds 3..21 = the other users' server_send queues; server_send
+    // has fd 2 = its queue, fd 3 = its user's down connection.
     const sr = thread('server_recv');
     top = sr.here();
-    sr.recv(2, MSG).compute(userNs);
-    const inner = sr.here();
-    sr.sendRoundRobin(3, others, MSG).loop(inner, others).loop(top, m);
+    if (queues) {
+      sr.recv(2, MSG).compute(userNs);
+      const inner = sr.here();
+      sr.sendRoundRobin(3, others, MSG).loop(inner, others).loop(top, m);
+    } else sr.recv(2, MSG).compute(userNs).send(3, 1).loop(top, m);
     const srP = k.addProgram(sr.build());
     const ss = thread('server_send');
     top = ss.here();
-    ss.recv(2, MSG).compute(userNs).send(3, MSG).loop(top, others * m);
+    if (queues) ss.recv(2, MSG).compute(userNs).send(3, MSG).loop(top, others * m);
+    else {
+      ss.recv(2, 1).compute(userNs);
+      const inner = ss.here();
+      ss.sendRoundRobin(3, others, MSG).loop(inner, others).loop(top, m);
+    }
     const ssP = k.addProgram(ss.build());
     // chat_s and chat_c create their threads one by one (pthread_create: a clone at no modelled cost); chat_c waits
     // for every thread to be ready, marks the start and lets them go; both then wait for their threads
@@ -80,17 +97,22 @@ export const chat: WorkloadEntry = {
     for (let r = 0; r < rooms; r++) {
       const up = Array.from({ length: USERS }, () => k.addChannel(cap, 'tcp'));
       const down = Array.from({ length: USERS }, () => k.addChannel(cap, 'tcp'));
-      const queue = serverSend ? Array.from({ length: USERS }, () => k.addChannel(1 << 20, 'queue')) : [];
+      const sem = Array.from({ length: USERS }, () => (queues ? k.addChannel(1 << 20, 'queue') : k.addChannel(SEMVMX, 'queue')));
       for (let u = 0; u < USERS; u++) {
         const targets: number[] = [];
-        for (let o = 1; o < USERS; o++) targets.push((serverSend ? queue : down)[(u + o) % USERS]!);
-        srv.fork(srP, true, k.addFdTable([ready, start, up[u]!, ...targets]), true);
-        nSrv++;
-        if (serverSend) {
-          srv.fork(ssP, true, k.addFdTable([ready, start, queue[u]!, down[u]!]), true);
-          nSrv++;
+        if (queues) {
+          for (let o = 1; o < USERS; o++) targets.push(sem[(u + o) % USERS]!);
+          srv.fork(srP, true, k.addFdTable([ready, start, up[u]!, ...targets]), true);
+          srv.fork(ssP, true, k.addFdTable([ready, start, sem[u]!, down[u]!]), true);
+          cli.fork(crP, true, k.addFdTable([ready, start, down[u]!]), true).fork(csP, true, k.addFdTable([ready, start, up[u]!]), true);
+        } else {
+          // srv_snd sends to the room's other users in slot order, skipping its own
+          for (let j = 0; j < USERS; j++) if (j !== u) targets.push(down[j]!);
+          srv.fork(srP, true, k.addFdTable([ready, start, up[u]!, sem[u]!]), true);
+          srv.fork(ssP, true, k.addFdTable([ready, start, sem[u]!, ...targets]), true);
+          cli.fork(csP, true, k.addFdTable([ready, start, up[u]!]), true).fork(crP, true, k.addFdTable([ready, start, down[u]!]), true);
         }
-        cli.fork(crP, true, k.addFdTable([ready, start, down[u]!]), true).fork(csP, true, k.addFdTable([ready, start, up[u]!]), true);
+        nSrv += 2;
         nCli += 2;
       }
     }
@@ -103,20 +125,23 @@ export const chat: WorkloadEntry = {
     cli.wait().loop(w, nCli);
     k.spawn(k.addProgram(srv.build()), { name: 'chat_s', cpu: 0, fds: [ready, start] });
     k.spawn(k.addProgram(cli.build()), { name: 'chat_c', nice, cpu: Math.min(1, k.nCpus - 1), fds: [ready, start] });
-    const total = rooms * USERS * others * m;
+    // chat_c's figure counts the messages its threads sent and those they received (queues: received only)
+    const total = rooms * USERS * m * (v.layout === 'queues' ? others : 1 + others);
     return {
       outcome(kk, simNs, finished) {
-        const delivered = kk.throughput;
+        const messages = kk.throughput;
         // measured from the start signal (the threads are all connected) to the end
         const t0 = kk.marks.length >= 2 ? kk.marks[1]! : simNs;
-        const rate = simNs > t0 ? (delivered * 1e9) / (simNs - t0) : 0;
+        const rate = simNs > t0 ? (messages * 1e9) / (simNs - t0) : 0;
         return {
           throughput: rate,
           unit: 'messages/s',
-          extra: { delivered, messagesTotal: total, threads: rooms * USERS * (serverSend ? 4 : 3), finished: finished ? 1 : 0, startNs: t0 },
+          extra: { messages, messagesTotal: total, threads: rooms * USERS * 4, finished: finished ? 1 : 0, startNs: t0 },
           lines: [
-            `chat_c 127.0.0.1 ${rooms} ${m}${nice !== 0 ? ` (nice ${nice})` : ''}: ${rooms * USERS} users, ${delivered} of ${total} messages delivered${finished ? '' : ' (time limit)'}`,
-            `Average throughput : ${Math.round(rate)} messages per second`,
+            `chat_c 127.0.0.1 ${rooms} ${m}${nice !== 0 ? ` (nice ${nice})` : ''}: ${rooms * USERS} users`,
+            `Total messages     : ${messages}${finished ? '' : ` of ${total} (time limit)`}`,
+            `Elapsed time       : ${((simNs - t0) / 1e9).toFixed(2)} seconds`,
+            `Average throughput : ${rate.toFixed(2)} messages per second`,
           ],
         };
       },
