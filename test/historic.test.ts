@@ -63,3 +63,18 @@ test('dss-yield runs to a side-by-side table and its finding holds', () => {
   assert.ok(res.rows[1]!.agreement! > 0.5 && res.rows[1]!.agreement! < 2, `agreement ${res.rows[1]!.agreement}`);
   assert.ok(res.checks.every((c) => c.holds));
 });
+
+test("chat follows chat 1.0.1: every message sent and received is counted, both layouts finish with the source's totals", async () => {
+  const { runExperiment } = await import('../src/experiments/run.js');
+  const run = (layout: string) =>
+    runExperiment({ machine: 'smp2', sched: 'dss', workload: 'chat', workloadParams: { rooms: 1, messages: 10, layout }, durationNs: 5e9, seed: 1 });
+  const src = run('source');
+  const q = run('queues');
+  // 20 users x 10 messages sent, 20 x 19 x 10 received (chat_c's "Total messages"); queues counts received only
+  assert.equal(src.workload.extra!.messages, 20 * 10 + 20 * 19 * 10);
+  assert.equal(src.workload.extra!.finished, 1);
+  assert.equal(q.workload.extra!.messages, 20 * 19 * 10);
+  assert.equal(q.workload.extra!.finished, 1);
+  // the source's srv_snd fans out: one server wakeup a message instead of 19
+  assert.ok(src.metrics.wakeups < q.metrics.wakeups, `wakeups source ${src.metrics.wakeups} vs queues ${q.metrics.wakeups}`);
+});
