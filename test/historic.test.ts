@@ -75,6 +75,4 @@ test("chat follows chat 1.0.1: every message sent and received is counted, both 
   assert.equal(src.workload.extra!.finished, 1);
   assert.equal(q.workload.extra!.messages, 20 * 19 * 10);
   assert.equal(q.workload.extra!.finished, 1);
-  // the source's srv_snd fans out: one server wakeup a message instead of 19
-  assert.ok(src.metrics.wakeups < q.metrics.wakeups, `wakeups source ${src.metrics.wakeups} vs queues ${q.metrics.wakeups}`);
 });
