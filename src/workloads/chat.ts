@@ -56,38 +56,36 @@ export const chat: WorkloadEntry = {
     const ready = k.addChannel(1 << 20, 'pipe');
     const start = k.addChannel(1 << 20, 'pipe');
     const thread = (name: string): ProgramBuilder => new ProgramBuilder(name, 8 * 1024).send(0, 1).poll(1);
+    const queues = v.layout === 'queues';
+    // one message per iteration: receive on fd 2 (a message or a semaphore token), pass `outBytes` on fd 3
+    const relay = (b: ProgramBuilder, inBytes: number, outBytes: number, n: number): number => {
+      const top = b.here();
+      b.recv(2, inBytes).compute(userNs).send(3, outBytes).loop(top, n);
+      return k.addProgram(b.build());
+    };
+    // receive on fd 2, then send the message to fds 3..21 in turn (the other 19 users' connections or queues)
+    const fanOut = (b: ProgramBuilder, inBytes: number): number => {
+      const top = b.here();
+      b.recv(2, inBytes).compute(userNs);
+      const inner = b.here();
+      b.sendRoundRobin(3, others, MSG).loop(inner, others).loop(top, m);
+      return k.addProgram(b.build());
+    };
     const cs = thread('client_send');
     let top = cs.here();
     cs.compute(userNs).send(2, MSG);
-    if (v.layout !== 'queues') cs.count(1); // chat_c's figure counts sent messages too
+    if (!queues) cs.count(1); // chat_c's figure counts sent messages too
     cs.loop(top, m);
     const csP = k.addProgram(cs.build());
     const cr = thread('client_recv');
     top = cr.here();
     cr.recv(2, MSG).compute(userNs).count(1).loop(top, others * m);
     const crP = k.addProgram(cr.build());
-    const queues = v.layout === 'queues';
-    // source: server_recv has fd 2 = the user's up connection, fd 3 = its server_send's semaphore; server_send has
-    // fd 2 = the semaphore, fds 3..21 = the other users' down connections.
-    // queues: server_recv has fd 2 = the up connection, fds 3..21 = the other users' server_send queues; server_send
-    // has fd 2 = its queue, fd 3 = its user's down connection.
-    const sr = thread('server_recv');
-    top = sr.here();
-    if (queues) {
-      sr.recv(2, MSG).compute(userNs);
-      const inner = sr.here();
-      sr.sendRoundRobin(3, others, MSG).loop(inner, others).loop(top, m);
-    } else sr.recv(2, MSG).compute(userNs).send(3, 1).loop(top, m);
-    const srP = k.addProgram(sr.build());
-    const ss = thread('server_send');
-    top = ss.here();
-    if (queues) ss.recv(2, MSG).compute(userNs).send(3, MSG).loop(top, others * m);
-    else {
-      ss.recv(2, 1).compute(userNs);
-      const inner = ss.here();
-      ss.sendRoundRobin(3, others, MSG).loop(inner, others).loop(top, m);
-    }
-    const ssP = k.addProgram(ss.build());
+    // source: server_recv relays each message as a semaphore token to its server_send, which fans it out to the
+    // other users' down connections. queues: server_recv fans each message out to the other users' server_send
+    // queues, and each server_send relays it to its own user's down connection.
+    const srP = queues ? fanOut(thread('server_recv'), MSG) : relay(thread('server_recv'), MSG, 1, m);
+    const ssP = queues ? relay(thread('server_send'), MSG, MSG, others * m) : fanOut(thread('server_send'), 1);
     // chat_s and chat_c create their threads one by one (pthread_create: a clone at no modelled cost); chat_c waits
     // for every thread to be ready, marks the start and lets them go; both then wait for their threads
     const srv = new ProgramBuilder('chat_s', 256 * 1024);
@@ -97,19 +95,20 @@ export const chat: WorkloadEntry = {
     for (let r = 0; r < rooms; r++) {
       const up = Array.from({ length: USERS }, () => k.addChannel(cap, 'tcp'));
       const down = Array.from({ length: USERS }, () => k.addChannel(cap, 'tcp'));
-      const sem = Array.from({ length: USERS }, () => (queues ? k.addChannel(1 << 20, 'queue') : k.addChannel(SEMVMX, 'queue')));
+      // between a user's two server threads: its semaphore (source) or its server_send's queue (queues)
+      const mid = Array.from({ length: USERS }, () => k.addChannel(queues ? 1 << 20 : SEMVMX, 'queue'));
       for (let u = 0; u < USERS; u++) {
         const targets: number[] = [];
         if (queues) {
-          for (let o = 1; o < USERS; o++) targets.push(sem[(u + o) % USERS]!);
+          for (let o = 1; o < USERS; o++) targets.push(mid[(u + o) % USERS]!);
           srv.fork(srP, true, k.addFdTable([ready, start, up[u]!, ...targets]), true);
-          srv.fork(ssP, true, k.addFdTable([ready, start, sem[u]!, down[u]!]), true);
+          srv.fork(ssP, true, k.addFdTable([ready, start, mid[u]!, down[u]!]), true);
           cli.fork(crP, true, k.addFdTable([ready, start, down[u]!]), true).fork(csP, true, k.addFdTable([ready, start, up[u]!]), true);
         } else {
           // srv_snd sends to the room's other users in slot order, skipping its own
           for (let j = 0; j < USERS; j++) if (j !== u) targets.push(down[j]!);
-          srv.fork(srP, true, k.addFdTable([ready, start, up[u]!, sem[u]!]), true);
-          srv.fork(ssP, true, k.addFdTable([ready, start, sem[u]!, ...targets]), true);
+          srv.fork(srP, true, k.addFdTable([ready, start, up[u]!, mid[u]!]), true);
+          srv.fork(ssP, true, k.addFdTable([ready, start, mid[u]!, ...targets]), true);
           cli.fork(csP, true, k.addFdTable([ready, start, up[u]!]), true).fork(crP, true, k.addFdTable([ready, start, down[u]!]), true);
         }
         nSrv += 2;
@@ -126,7 +125,7 @@ export const chat: WorkloadEntry = {
     k.spawn(k.addProgram(srv.build()), { name: 'chat_s', cpu: 0, fds: [ready, start] });
     k.spawn(k.addProgram(cli.build()), { name: 'chat_c', nice, cpu: Math.min(1, k.nCpus - 1), fds: [ready, start] });
     // chat_c's figure counts the messages its threads sent and those they received (queues: received only)
-    const total = rooms * USERS * m * (v.layout === 'queues' ? others : 1 + others);
+    const total = rooms * USERS * m * (queues ? others : 1 + others);
     return {
       outcome(kk, simNs, finished) {
         const messages = kk.throughput;
