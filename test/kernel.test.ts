@@ -87,7 +87,8 @@ test('a global runqueue lock: contention, spinning and per-switch cost emerge an
   const l8 = m8.locks.find((l) => l.name === 'global.lock')!;
   assert.ok(l8.contention > l2.contention, `contention ${l2.contention} -> ${l8.contention}`);
   assert.ok(l8.contention > 0.5, `8 CPUs should fight for the lock: ${l8.contention}`);
-  assert.ok(l8.utilization <= 1 && l8.utilization > 0.8, `utilisation ${l8.utilization}`);
+  // held most of the time; the rest is the lock line in transit between CPUs (a handoff costs a line transfer)
+  assert.ok(l8.utilization <= 1 && l8.utilization > 0.5, `utilisation ${l8.utilization}`);
   assert.ok(m8.utilization.spin > m2.utilization.spin && m8.utilization.spin > 0.3, `spin ${m2.utilization.spin} -> ${m8.utilization.spin}`);
   assert.ok(m8.schedNsPerSwitch > 2 * m2.schedNsPerSwitch, `per switch ${m2.schedNsPerSwitch} -> ${m8.schedNsPerSwitch}`);
   assert.ok(m8.contextSwitchesPerSec < 4 * m2.contextSwitchesPerSec, 'four times the CPUs must not give four times the switches');

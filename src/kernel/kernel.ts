@@ -184,8 +184,26 @@ class Ctx implements SchedCtx {
 
   examineTask(t: Task): void {
     const cpu = this.cpu;
-    this.cost += this.k.machine.examineNs[cpu]! + (t.cpu !== cpu ? this.k.machine.lineNs(t.cpu, cpu) : 0);
+    const m = this.k.machine;
+    const bit = cpu < 32 ? 1 << cpu : 0;
+    const held = t.cachedOn;
+    if ((held & bit) !== 0) this.cost += this.k.cost.llcHitNs;
+    else {
+      const w = t.writer;
+      if (w >= 0 && w !== cpu && (w >= 32 || held === 1 << w)) {
+        // modified in the writer's cache only: a miss plus the line's transfer from there
+        this.cost += m.examineNs[cpu]! + m.lineNs(w, cpu);
+      } else if ((held & m.nodeCpuMask32[cpu]!) !== 0) {
+        // a clean copy on this CPU's node (another CPU's cache; on a NUMA-Q the quad's remote cache): local latency
+        this.cost += this.k.cost.taskExamineNs;
+      } else this.cost += m.examineNs[cpu]!;
+      t.cachedOn = held | bit;
+    }
     this.k.examined++;
+  }
+
+  writeTask(t: Task): void {
+    this.k.taskWritten(t, this.cpu);
   }
 
   inspect(n: number): void {
@@ -983,6 +1001,15 @@ export class Kernel implements KernelView {
   }
 
   /** Under the target's runqueue lock: enqueue and ask for preemption. Returns the CPU to reschedule or -1. */
+  /**
+   * CPU `cpu` wrote the lines of t's structure that schedulers read (switch in or out, wakeup, 2.4's recalculation):
+   * its copy is now the only valid one, modified (CPUs 0-31 are tracked; a write by a higher CPU leaves no tracked copy).
+   */
+  taskWritten(t: Task, cpu: number): void {
+    t.cachedOn = cpu < 32 ? 1 << cpu : 0;
+    t.writer = cpu;
+  }
+
   private csWake(p: Task, target: number, wakerCpu: number, flags: number, gen: number, ctx: SchedCtx): number {
     if (p.state !== TASK_BLOCKED || p.blockGen !== gen) return -1; // woken meanwhile by someone else
     if (this.isOnCpu(p)) {
@@ -992,6 +1019,7 @@ export class Kernel implements KernelView {
     }
     this.wakeups++;
     p.waitKind = WAIT_NONE;
+    this.taskWritten(p, wakerCpu >= 0 ? wakerCpu : target);
     if (p.cpu !== target) this.setTaskCpu(p, target);
     p.state = TASK_RUNNABLE;
     this.addWaiting(1);
@@ -1123,7 +1151,9 @@ export class Kernel implements KernelView {
       t += sw;
       this.contextSwitches++;
       c.nrSwitches++;
+      if (next !== null) this.taskWritten(next, c.id);
       if (prev !== null) {
+        this.taskWritten(prev, c.id);
         prev.lastRanCpu = c.id;
         prev.nrSwitches++;
         if (prev.state === TASK_ZOMBIE && (prev.parent === null || prev.parent.state >= TASK_ZOMBIE)) this.reap(prev, null);

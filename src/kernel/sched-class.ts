@@ -67,10 +67,13 @@ export interface SchedCtx {
   /** Priced: n task structures examined (a goodness() evaluation, a list walk step), each a cache miss. */
   examine(n: number): void;
   /**
-   * Priced: task t's structure examined: a cache miss, plus a cache-line transfer from the CPU t last ran on when that
-   * is another CPU (the line is modified in that CPU's cache).
+   * Priced: task t's structure examined. A cache hit if this CPU read or wrote it since it was last written elsewhere
+   * (CPUs 0-31 are tracked; others always miss); otherwise a cache miss, plus a cache-line transfer from the CPU t last
+   * ran on when that is another CPU (the line is modified in that CPU's cache).
    */
   examineTask(t: Task): void;
+  /** Unpriced bookkeeping: this CPU wrote task t's structure (2.4's recalculation), invalidating other copies. */
+  writeTask(t: Task): void;
   /** Priced: n remote runqueue summaries read (lockless, a cache line each). */
   inspect(n: number): void;
   /** Priced: an explicit amount of ns. */

@@ -168,7 +168,7 @@ export function scaleCpu(base: CostTable, factor: number, name: string, descript
  */
 export const FIT_2WAY = 0.7612;
 export const FIT_8WAY = 0.4797;
-export const FIT_LINE_NS = 733;
+export const FIT_LINE_NS = 906;
 
 /** A modern two-socket x86 server (Zen 4 / Sapphire Rapids class, 2.4-3.7 GHz). */
 export const X86_2023: CostTable = {

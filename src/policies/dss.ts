@@ -262,6 +262,7 @@ class Dss implements SchedPolicy {
         const x = all[i]!.sd as DssTask | null;
         if (x !== null) x.counter = (x.counter >> 1) + niceToTicks(all[i]!.nice, this.hz);
         ctx.examineTask(all[i]!);
+        ctx.writeTask(all[i]!);
       }
       this.recalculations++;
     }

@@ -436,6 +436,7 @@ class Mqs implements SchedPolicy {
         const x = all[i]!.sd as MqTask | null;
         if (x !== null) x.counter = (x.counter >> 1) + niceToTicks(all[i]!.nice, this.hz);
         ctx.examineTask(all[i]!);
+        ctx.writeTask(all[i]!);
       }
     }
   }
