@@ -31,8 +31,9 @@
  * PMQS (poolsize > 0): CPUs are split into pools of `poolsize` consecutive CPUs; the remote examination of schedule()
  * and the CPU search of reschedule_idle() are bounded to the invoking CPU's pool (the local phase is unchanged). The
  * paper keeps a non-idle bitmap "so idle CPUs anywhere can be found quickly"; how reschedule_idle used it is not
- * known: with idleAnywhere=1 (the default, our reading) reschedule_idle first takes an idle CPU anywhere; with 0 the
- * bitmap is not used and pools never spill [both unverified]. Balancers (`lb`), run every `lbPeriod` (600 ms in the paper)
+ * known (`spill`): first (the default, our reading: 2.4 and MQS prefer an idle CPU to a preemption) takes an idle CPU
+ * anywhere before the pool's search; last only when the pool's search finds no CPU to take p; never: pools never
+ * spill [all unverified]. Balancers (`lb`), run every `lbPeriod` (600 ms in the paper)
  * by the first busy CPU whose tick reaches that jiffy; their exact definitions are not retrievable, so these are our
  * assumptions, documented in docs/policies.md:
  *   lboff  no balancing;
@@ -54,6 +55,10 @@ import { SCHED_FIFO, SCHED_RR, type Task } from '../kernel/task.js';
 import { niceToTicks } from './dss.js';
 
 const MIN_GOODNESS = -1000;
+/** How PMQS's reschedule_idle uses the non-idle bitmap (the `spill` tunable). */
+const SPILLS = ['first', 'last', 'never'];
+const SPILL_FIRST = 0;
+const SPILL_LAST = 1;
 
 interface MqTask {
   counter: number;
@@ -83,7 +88,7 @@ class Mqs implements SchedPolicy {
   private readonly poolsize: number;
   private readonly lb: string;
   private readonly lbPct: number;
-  private readonly idleAnywhere: boolean;
+  private readonly spill: number;
   private readonly syncPull: boolean;
   /** The published max of the queue a woken task joined, kept in case reschedule_idle moves the task away. */
   private savedQ = -1;
@@ -113,7 +118,7 @@ class Mqs implements SchedPolicy {
     this.poolsize = (v.poolsize as number | undefined) ?? 0;
     this.lb = (v.lb as string | undefined) ?? 'lboff';
     this.lbPct = (v.lbPct as number | undefined) ?? 10;
-    this.idleAnywhere = ((v.idleAnywhere as number | undefined) ?? 1) === 1;
+    this.spill = SPILLS.indexOf((v.spill as string | undefined) ?? 'first');
     this.syncPull = ((v.syncPull as number | undefined) ?? 0) === 1;
     const periodNs = (v.lbPeriod as number | undefined) ?? 600_000_000;
     this.balanceTicks = this.lb === 'lbc' || this.lb === 'lbp' ? Math.max(1, Math.round((periodNs * this.hz) / 1e9)) : 0;
@@ -278,17 +283,10 @@ class Mqs implements SchedPolicy {
   private rescheduleIdle(cpu: number, p: Task, ctx: SchedCtx): number {
     const k = this.k;
     if (p.allowedOn(cpu) && k.curr(cpu) === null) return cpu;
-    // PMQS: an idle CPU anywhere, from the non-idle bitmap
-    if (this.poolsize > 0 && this.idleAnywhere) {
-      ctx.inspect((k.nCpus + 31) >>> 5);
-      const idle = k.findIdleCpu(p, cpu);
-      if (idle >= 0 && k.curr(idle) === null) {
-        if (idle === cpu) return cpu;
-        if (ctx.trylock(this.qs[idle]!.lock)) {
-          this.moveWoken(p, cpu, idle, ctx);
-          return idle;
-        }
-      }
+    // PMQS: an idle CPU anywhere, from the non-idle bitmap, before the pool's own search (spill=first)
+    if (this.poolsize > 0 && this.spill === SPILL_FIRST) {
+      const t = this.idleElsewhere(cpu, p, ctx);
+      if (t >= 0) return t;
     }
     const first = this.poolFirst(cpu);
     const end = this.poolEnd(cpu);
@@ -309,7 +307,7 @@ class Mqs implements SchedPolicy {
       let mi = -1;
       for (let i = 0; i < len; i++) if (vals[i]! < S && (mi < 0 || vals[i]! < vals[mi]!)) mi = i;
       ctx.addNs(len * 2);
-      if (mi < 0) return -1;
+      if (mi < 0) return this.poolsize > 0 && this.spill === SPILL_LAST ? this.idleElsewhere(cpu, p, ctx) : -1;
       const target = first + mi;
       const curr = k.curr(target);
       if (target === cpu) {
@@ -324,6 +322,21 @@ class Mqs implements SchedPolicy {
       }
       vals[mi] = S;
     }
+  }
+
+  /** PMQS: an idle CPU anywhere found through the non-idle bitmap; p moves there. -1 if none (or its lock is busy). */
+  private idleElsewhere(cpu: number, p: Task, ctx: SchedCtx): number {
+    const k = this.k;
+    ctx.inspect((k.nCpus + 31) >>> 5);
+    const idle = k.findIdleCpu(p, cpu);
+    if (idle >= 0 && k.curr(idle) === null) {
+      if (idle === cpu) return cpu;
+      if (ctx.trylock(this.qs[idle]!.lock)) {
+        this.moveWoken(p, cpu, idle, ctx);
+        return idle;
+      }
+    }
+    return -1;
   }
 
   /**
@@ -603,7 +616,7 @@ export const pmqsPolicy: PolicyEntry = {
     { name: 'lb', default: 'lboff', unit: 'choice', choices: ['lboff', 'ip', 'lbc', 'lbp'], meaning: 'load balancer: none, initial placement, CPU-level, pool-level (our definitions, see docs)' },
     { name: 'lbPct', default: 10, unit: 'percent', meaning: 'lbp: imbalance between pools tolerated (lbp-10, lbp-45)' },
     { name: 'lbPeriod', default: 600_000_000, unit: 'ns', meaning: 'period of the lbc/lbp balancer (600 ms in the paper)' },
-    { name: 'idleAnywhere', default: 1, unit: 'bool', meaning: 'reschedule_idle first takes an idle CPU anywhere, found in the non-idle bitmap [our reading, unverified]' },
+    { name: 'spill', default: 'first', unit: 'choice', choices: SPILLS, meaning: "how reschedule_idle uses the non-idle bitmap: first = an idle CPU anywhere before the pool's search, last = only when the pool's search finds no CPU, never = pools never spill [our readings, unverified]" },
   ],
   create: (v) => new Mqs('pmqs', v),
 };
