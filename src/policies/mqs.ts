@@ -33,7 +33,8 @@
  * paper keeps a non-idle bitmap "so idle CPUs anywhere can be found quickly"; how reschedule_idle used it is not
  * known (`spill`): first (the default, our reading: 2.4 and MQS prefer an idle CPU to a preemption) takes an idle CPU
  * anywhere before the pool's search; last only when the pool's search finds no CPU to take p; never: pools never
- * spill [all unverified]. Balancers (`lb`), run every `lbPeriod` (600 ms in the paper)
+ * spill [all unverified]. Whose pool reschedule_idle searches (`wakerPool`): the woken task's (0, the default: the
+ * pooling note expects processes to "achieve a stronger affinity within their local pool") or the waking CPU's (1). Balancers (`lb`), run every `lbPeriod` (600 ms in the paper)
  * by the first busy CPU whose tick reaches that jiffy; their exact definitions are not retrievable, so these are our
  * assumptions, documented in docs/policies.md:
  *   lboff  no balancing;
@@ -89,6 +90,7 @@ class Mqs implements SchedPolicy {
   private readonly lb: string;
   private readonly lbPct: number;
   private readonly spill: number;
+  private readonly poolOfInvoker: number;
   private readonly syncPull: boolean;
   /** The published max of the queue a woken task joined, kept in case reschedule_idle moves the task away. */
   private savedQ = -1;
@@ -119,6 +121,7 @@ class Mqs implements SchedPolicy {
     this.lb = (v.lb as string | undefined) ?? 'lboff';
     this.lbPct = (v.lbPct as number | undefined) ?? 10;
     this.spill = SPILLS.indexOf((v.spill as string | undefined) ?? 'first');
+    this.poolOfInvoker = (v.wakerPool as number | undefined) ?? 0;
     this.syncPull = ((v.syncPull as number | undefined) ?? 0) === 1;
     const periodNs = (v.lbPeriod as number | undefined) ?? 600_000_000;
     this.balanceTicks = this.lb === 'lbc' || this.lb === 'lbp' ? Math.max(1, Math.round((periodNs * this.hz) / 1e9)) : 0;
@@ -276,11 +279,14 @@ class Mqs implements SchedPolicy {
 
   checkPreempt(cpu: number, t: Task, wakerCpu: number, flags: number, ctx: SchedCtx): number {
     if ((flags & WF_SYNC) !== 0 && t.allowedOn(wakerCpu)) return -1;
-    return this.rescheduleIdle(cpu, t, ctx);
+    return this.rescheduleIdle(cpu, t, ctx, this.poolOfInvoker === 1 && wakerCpu >= 0 ? wakerCpu : cpu);
   }
 
-  /** reschedule_idle(p), p queued on cpu (whose lock is held). Returns the CPU to reschedule or -1. */
-  private rescheduleIdle(cpu: number, p: Task, ctx: SchedCtx): number {
+  /**
+   * reschedule_idle(p), p queued on cpu (whose lock is held), run by CPU `invoker` (the waker; PMQS bounds the
+   * search to its pool). Returns the CPU to reschedule or -1.
+   */
+  private rescheduleIdle(cpu: number, p: Task, ctx: SchedCtx, invoker: number): number {
     const k = this.k;
     if (p.allowedOn(cpu) && k.curr(cpu) === null) return cpu;
     // PMQS: an idle CPU anywhere, from the non-idle bitmap, before the pool's own search (spill=first)
@@ -288,8 +294,8 @@ class Mqs implements SchedPolicy {
       const t = this.idleElsewhere(cpu, p, ctx);
       if (t >= 0) return t;
     }
-    const first = this.poolFirst(cpu);
-    const end = this.poolEnd(cpu);
+    const first = this.poolFirst(invoker);
+    const end = this.poolEnd(invoker);
     const S = this.naGoodness(p);
     const now = ctx.now;
     // the on-stack array: disallowed -> S; idle -> -(time idle); busy -> curr_na_goodness (+ penalty off p's CPU)
@@ -480,7 +486,7 @@ class Mqs implements SchedPolicy {
 
   scheduleTail(cpu: number, prev: Task, ctx: SchedCtx): number {
     if (!d(prev).onList || prev.cpu !== cpu || this.k.curr(cpu) === prev) return -1;
-    return this.rescheduleIdle(cpu, prev, ctx);
+    return this.rescheduleIdle(cpu, prev, ctx, cpu);
   }
 
   yieldTask(cpu: number, curr: Task, ctx: SchedCtx): boolean {
@@ -616,6 +622,7 @@ export const pmqsPolicy: PolicyEntry = {
     { name: 'lb', default: 'lboff', unit: 'choice', choices: ['lboff', 'ip', 'lbc', 'lbp'], meaning: 'load balancer: none, initial placement, CPU-level, pool-level (our definitions, see docs)' },
     { name: 'lbPct', default: 10, unit: 'percent', meaning: 'lbp: imbalance between pools tolerated (lbp-10, lbp-45)' },
     { name: 'lbPeriod', default: 600_000_000, unit: 'ns', meaning: 'period of the lbc/lbp balancer (600 ms in the paper)' },
+    { name: 'wakerPool', default: 0, unit: 'bool', meaning: "PMQS reschedule_idle searches the woken task's pool (0: the design note's 'stronger affinity within their local pool') or the waking CPU's (1) [unverified]" },
     { name: 'spill', default: 'first', unit: 'choice', choices: SPILLS, meaning: "how reschedule_idle uses the non-idle bitmap: first = an idle CPU anywhere before the pool's search, last = only when the pool's search finds no CPU, never = pools never spill [our readings, unverified]" },
   ],
   create: (v) => new Mqs('pmqs', v),
