@@ -46,7 +46,7 @@ export function formatReport(r: RunResult): string {
     ['CPU time', `user ${pct(u.user)}  kernel ${pct(u.kernel)}  sched ${pct(u.sched)}  spin ${pct(u.spin)}  idle ${pct(u.idle)}`],
     ['idle while runnable', `${pct(m.idleWhileRunnableFraction)} of CPU time; ${m.meanWaitingTasks} tasks waiting for a CPU on average`],
     ['fairness (Jain)', `${m.fairness.jain.toFixed(4)} over ${m.fairness.tasks} tasks; CPU time per task min ${formatDuration(m.fairness.minCpuNs)}, mean ${formatDuration(m.fairness.meanCpuNs)}, max ${formatDuration(m.fairness.maxCpuNs)}`],
-    ['runqueue work', `${si(m.runqueueInspectionsPerSec)} inspections/s, ${si(m.tasksExaminedPerSec)} tasks examined/s`],
+    ['runqueue work', `${si(m.runqueueInspectionsPerSec)} inspections/s, ${si(m.tasksExaminedPerSec)} tasks examined/s${m.taskExamineMissRatio ? ` (${(100 * m.taskExamineMissRatio).toFixed(1)}% cache misses)` : ''}`],
   ];
   const w = Math.max(...rows.map((x) => x[0].length));
   out.push('metrics:');

@@ -90,6 +90,8 @@ const yamamuraRun = (n: number): RunSpec => ({ machine: p3Box(n), sched: 'dss', 
 
 const YAMA_CONT: [number, number][] = [[2, 33.0], [4, 51.9], [6, 75.0], [8, 85.8]];
 const YAMA_HOLD: [number, number][] = [[2, 113], [4, 32], [6, 34], [8, 40]];
+/** Yamamura et al.'s L2 miss ratio in the runqueue traversal of vanilla 2.4.4 (%), by CPUs online. */
+const YAMA_MISS: [number, number][] = [[2, 99.8], [4, 98.8], [6, 85.3], [8, 84.8]];
 
 const yamamuraLock: Reproduction = {
   name: 'yamamura-lock',
@@ -107,6 +109,7 @@ const yamamuraLock: Reproduction = {
       ...(n === 2 ? {} : { baseline: '2 CPUs: contention' }),
     })),
     ...YAMA_HOLD.map(([n, h]) => ({ label: `${n} CPUs: mean hold`, published: h, unit: 'us', simulated: lock(`n${n}`, 'runqueue_lock', (l) => l.meanHoldNs / 1000) })),
+    ...YAMA_MISS.map(([n, x]) => ({ label: `${n} CPUs: L2 misses in the scan`, published: x, unit: '%', simulated: (r: Results) => 100 * r[`n${n}`]!.metrics.taskExamineMissRatio })),
   ],
   checks: [
     {

@@ -187,8 +187,11 @@ class Ctx implements SchedCtx {
     const m = this.k.machine;
     const bit = cpu < 32 ? 1 << cpu : 0;
     const held = t.cachedOn;
-    if ((held & bit) !== 0) this.cost += this.k.cost.llcHitNs;
-    else {
+    this.k.tasksExamined++;
+    if ((held & bit) !== 0) {
+      this.cost += this.k.cost.llcHitNs;
+      this.k.taskHits++;
+    } else {
       const w = t.writer;
       if (w >= 0 && w !== cpu && (w >= 32 || held === 1 << w)) {
         // modified in the writer's cache only: a miss plus the line's transfer from there
@@ -337,6 +340,9 @@ export class Kernel implements KernelView {
   wakeups = 0;
   ticks = 0;
   examined = 0;
+  /** Task structures examined one by one (ctx.examineTask), and how many of them were cache hits. */
+  tasksExamined = 0;
+  taskHits = 0;
   inspected = 0;
   forks = 0;
   throughput = 0;

@@ -41,6 +41,8 @@ export interface Metrics {
   fairness: { jain: number; tasks: number; minCpuNs: number; meanCpuNs: number; maxCpuNs: number };
   runqueueInspectionsPerSec: number;
   tasksExaminedPerSec: number;
+  /** Of the task structures examined one by one (2.4's goodness scans), the fraction that missed the CPU's cache. */
+  taskExamineMissRatio: number;
 }
 
 const r4 = (x: number): number => Math.round(x * 1e4) / 1e4;
@@ -114,5 +116,6 @@ export function collectMetrics(k: Kernel, simNs: number): Metrics {
     fairness: { jain: n > 0 && s2 > 0 ? r4((s1 * s1) / (n * s2)) : 1, tasks: n, minCpuNs: n ? Math.round(mn) : 0, meanCpuNs: n ? Math.round(s1 / n) : 0, maxCpuNs: Math.round(mx) },
     runqueueInspectionsPerSec: Math.round(k.inspected / sec),
     tasksExaminedPerSec: Math.round(k.examined / sec),
+    taskExamineMissRatio: k.tasksExamined ? r4(1 - k.taskHits / k.tasksExamined) : 0,
   };
 }
