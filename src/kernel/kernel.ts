@@ -184,25 +184,28 @@ class Ctx implements SchedCtx {
 
   examineTask(t: Task): void {
     const cpu = this.cpu;
-    const m = this.k.machine;
+    const k = this.k;
+    const m = k.machine;
     const bit = cpu < 32 ? 1 << cpu : 0;
     const held = t.cachedOn;
-    this.k.tasksExamined++;
+    k.tasksExamined++;
     if ((held & bit) !== 0) {
-      this.cost += this.k.cost.llcHitNs;
-      this.k.taskHits++;
+      k.taskHits++;
+      this.cost += k.cost.llcHitNs;
     } else {
       const w = t.writer;
+      const node = m.cpuNode[cpu]!;
       if (w >= 0 && w !== cpu && (w >= 32 || held === 1 << w)) {
         // modified in the writer's cache only: a miss plus the line's transfer from there
         this.cost += m.examineNs[cpu]! + m.lineNs(w, cpu);
-      } else if ((held & m.nodeCpuMask32[cpu]!) !== 0) {
+      } else if (node < 32 && (t.nodesOn & (1 << node)) !== 0) {
         // a clean copy on this CPU's node (another CPU's cache; on a NUMA-Q the quad's remote cache): local latency
-        this.cost += this.k.cost.taskExamineNs;
+        this.cost += k.cost.taskExamineNs;
       } else this.cost += m.examineNs[cpu]!;
-      t.cachedOn = held | bit;
+      if (node < 32) t.nodesOn |= 1 << node;
     }
-    this.k.examined++;
+    k.taskCacheTouch(t, cpu);
+    k.examined++;
   }
 
   writeTask(t: Task): void {
@@ -345,6 +348,10 @@ export class Kernel implements KernelView {
   taskHits = 0;
   inspected = 0;
   forks = 0;
+  /** Per-CPU caches of task scheduler lines (CPUs 0-31): sets x ways task ids, most recent first, -1 empty. */
+  private taskCache: Int32Array;
+  private tcSets: number;
+  private readonly tcWays: number;
   throughput = 0;
   private wasteNs = 0;
   private wasteT = 0;
@@ -366,6 +373,9 @@ export class Kernel implements KernelView {
     this.idleMask = new CpuMask(this.nCpus);
     this.tickArmed = new CpuMask(this.nCpus);
     this.cacheBytes = Math.max(1, this.cost.cacheKb * 1024);
+    this.tcWays = Math.max(1, this.cost.cacheWays);
+    this.tcSets = Math.max(1, Math.floor(this.cost.cacheKb / 8 / this.tcWays));
+    this.taskCache = new Int32Array(Math.min(32, this.nCpus) * this.tcSets * this.tcWays).fill(-1);
     for (let c = 0; c < this.nCpus; c++) this.idleMask.set(c);
     this.nrIdle = this.nCpus;
     this.ctx = new Ctx(this);
@@ -1012,8 +1022,49 @@ export class Kernel implements KernelView {
    * its copy is now the only valid one, modified (CPUs 0-31 are tracked; a write by a higher CPU leaves no tracked copy).
    */
   taskWritten(t: Task, cpu: number): void {
-    t.cachedOn = cpu < 32 ? 1 << cpu : 0;
+    t.cachedOn = 0;
     t.writer = cpu;
+    const node = this.machine.cpuNode[cpu]!;
+    t.nodesOn = node < 32 ? 1 << node : 0;
+    this.taskCacheTouch(t, cpu);
+  }
+
+  /**
+   * Task t's scheduler lines are now in CPU cpu's cache (CPUs 0-31), the most recently used of their cache set; the
+   * least recently used task of a full set loses its copy. Linux 2.4 on i386 puts each task structure at the base of
+   * its 8 KB kernel stack, so the lines goodness() reads sit at the same offset in every task and fall into
+   * cacheKb / 8 / ways sets of `ways` ways (Yamamura et al.: 65-100% L2 misses in the runqueue traversal). Task
+   * structures allocated one after another take consecutive 8 KB blocks: the set is t.id mod sets. `colours`
+   * (setTaskColours) spreads them over that many more sets, as Yamamura's task-structure colouring patch did.
+   */
+  taskCacheTouch(t: Task, cpu: number): void {
+    if (cpu >= 32) return;
+    t.cachedOn |= 1 << cpu;
+    const ways = this.tcWays;
+    const tc = this.taskCache;
+    const base = (cpu * this.tcSets + (t.id % this.tcSets)) * ways;
+    let i = 0;
+    while (i < ways && tc[base + i] !== t.id) i++;
+    if (i === ways) {
+      i = ways - 1;
+      const ev = tc[base + i]!;
+      if (ev >= 0) this.allTasks[ev]!.cachedOn &= ~(1 << cpu);
+    }
+    for (; i > 0; i--) tc[base + i] = tc[base + i - 1]!;
+    tc[base] = t.id;
+  }
+
+  /**
+   * Task-structure colouring (Yamamura et al., FREENIX 2002): task structures placed at `colours` different offsets
+   * within their 8 KB blocks use that many times more cache sets, up to every set of the cache.
+   */
+  setTaskColours(colours: number): void {
+    const ways = this.tcWays;
+    const conflictSets = Math.max(1, Math.floor(this.cost.cacheKb / 8 / ways));
+    const allSets = Math.max(1, Math.floor((this.cost.cacheKb * 1024) / this.cost.lineBytes / ways));
+    this.tcSets = Math.min(allSets, conflictSets * Math.max(1, colours));
+    this.taskCache = new Int32Array(Math.min(32, this.nCpus) * this.tcSets * ways).fill(-1);
+    for (const t of this.allTasks) t.cachedOn = 0;
   }
 
   private csWake(p: Task, target: number, wakerCpu: number, flags: number, gen: number, ctx: SchedCtx): number {

@@ -56,6 +56,8 @@ export interface KernelView {
   newLock(name: string): SpinLock;
   /** A named random stream derived from the run seed. */
   rng(name: string): Rng;
+  /** Task-structure colouring: spread task structures over `colours` cache offsets (docs/design.md). Call in attach. */
+  setTaskColours(colours: number): void;
 }
 
 /** The context of one kernel path on one CPU: pricing of work and nested locking. One instance, reused. */

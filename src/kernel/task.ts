@@ -75,11 +75,14 @@ export class Task {
   cursor = 0;
   /**
    * CPUs holding a valid copy of the lines schedulers read in this task's structure (bit i: CPU i, CPUs 0-31 only).
-   * A write (switch in or out, wakeup, recalculation) leaves the writer's copy only; a scan adds the scanner's.
+   * A write (switch in or out, wakeup, recalculation) leaves the writer's copy only; a scan adds the scanner's; the
+   * CPU's cache evicts it (Kernel.taskCacheTouch).
    */
   cachedOn = 0;
   /** CPU that last wrote those lines (-1: none since creation); its copy is modified while it is the only one. */
   writer = -1;
+  /** Nodes (0-31) holding a valid copy of those lines in some cache (a CPU's, or a NUMA-Q quad's remote cache). */
+  nodesOn = 0;
   /** Remaining ns of the COMPUTE instruction at pc (0: not started). */
   remainingNs = 0;
   /** The CPU's loadedBytes right after this task last started running there (what it has evicted since). */

@@ -82,6 +82,12 @@ export interface CostTable {
   readonly cacheKb: number;
   /** Extra fraction of compute time per unit of (distance/10 - 1) when memory is remote, for a memory-bound task. */
   readonly remoteMemSlowdown: number;
+  /**
+   * Associativity of that cache. With Linux 2.4's i386 layout (each task structure at the base of its 8 KB kernel
+   * stack) the scheduler's lines of every task fall into cacheKb / 8 set positions of `cacheWays` ways each: at most
+   * cacheKb / 8 tasks' lines can be cached at once (docs/design.md, "Task-structure copies").
+   */
+  readonly cacheWays: number;
   /** Where each figure comes from. */
   readonly sources: string;
 }
@@ -121,6 +127,7 @@ export const P3_2001: CostTable = {
   lineBytes: 32,
   cacheKb: 512,
   remoteMemSlowdown: 0.5,
+  cacheWays: 4,
   sources:
     'Initial estimates for the P6 bus era, to be fitted in docs/calibration.md: context switch ~1.2-1.6 us from the O(1) ' +
     'announcement loop_yield figures (977K/s on 2 CPUs ~ 2.0 us per switch incl. the yield syscall); DRAM ~180 ns for ' +
@@ -205,6 +212,7 @@ export const X86_2023: CostTable = {
   lineBytes: 64,
   cacheKb: 2048,
   remoteMemSlowdown: 0.6,
+  cacheWays: 16,
   sources:
     'shared/reference/modern-schedulers.md section 7 (context switch 1.5/2.5 us from lmbench lat_ctx and futex ' +
     'ping-pong; IPI 1.5 us after Shinjuku NSDI 2019; C1 exit 1 us; line transfers 8/20/100/200 ns from AnandTech and ' +

@@ -62,8 +62,6 @@ export class Machine {
   private readonly remoteDramNs: Float64Array;
   /** Price of examining one task structure from each CPU: taskExamineNs scaled by the distance to kernelMemNode. */
   readonly examineNs: Float64Array;
-  /** For each CPU, the CPUs of its node among CPUs 0-31 as a bit mask (the task-structure copy tracking's width). */
-  readonly nodeCpuMask32: Int32Array;
   /** Compute-time multiplier x1000 by (running node, memory node), row-major. */
   private readonly memMilli: Int32Array;
 
@@ -104,12 +102,6 @@ export class Machine {
     for (let c = 0; c < n; c++) {
       const km = spec.kernelMemNode;
       this.examineNs[c] = km >= 0 ? (k.taskExamineNs * spec.nodeDistance[this.cpuNode[c]!]![km]!) / 10 : k.taskExamineNs;
-    }
-    this.nodeCpuMask32 = new Int32Array(n);
-    for (let c = 0; c < n; c++) {
-      let mask = 0;
-      for (let o = 0; o < Math.min(n, 32); o++) if (this.cpuNode[o] === this.cpuNode[c]) mask |= 1 << o;
-      this.nodeCpuMask32[c] = mask;
     }
     this.memMilli = new Int32Array(nn * nn);
     const ref = Math.max(11, k.remoteRefDistance);

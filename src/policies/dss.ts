@@ -98,6 +98,7 @@ class Dss implements SchedPolicy {
   private lastMm!: Float64Array;
   /** Recalculations done (for tests and reports). */
   recalculations = 0;
+  private readonly colours: number;
 
   constructor(name: string, v: TunableValues) {
     this.name = name;
@@ -107,6 +108,7 @@ class Dss implements SchedPolicy {
     this.insertTail = v.insert === 'tail';
     this.threshold = v.preemptThreshold as number;
     this.maxCounter = Math.floor((20 * this.hz) / 100);
+    this.colours = v.colours as number;
   }
 
   attach(k: KernelView): void {
@@ -115,6 +117,7 @@ class Dss implements SchedPolicy {
     this.tasklistLock = k.newLock('tasklist_lock');
     this.lastSchedule = new Float64Array(k.nCpus);
     this.lastMm = new Float64Array(k.nCpus);
+    if (this.colours > 1) k.setTaskColours(this.colours);
   }
 
   initTask(t: Task, parent: Task | null, ctx: SchedCtx): void {
@@ -370,6 +373,7 @@ export const dssPolicy: PolicyEntry = {
     { name: 'procChangePenalty', default: 15, unit: 'count', min: 0, max: 1000, meaning: 'goodness bonus for the CPU a task last ran on (i386 15; ia64, s390, sparc64 20)', kernelName: 'PROC_CHANGE_PENALTY' },
     { name: 'insert', default: 'head', unit: 'choice', choices: ['head', 'tail'], meaning: 'where a woken task joins the runqueue: head (2.4.0-2.4.17) or tail (later 2.4)', kernelName: 'add_to_runqueue' },
     { name: 'preemptThreshold', default: 0, unit: 'count', min: 0, max: 1000, meaning: 'preemption_goodness must exceed this to preempt a busy CPU (0 in 2.4.16/17, 1 in 2.4.7)' },
+    { name: 'colours', default: 1, unit: 'count', min: 1, max: 1024, meaning: 'task-structure cache colours: 1 = vanilla (every task structure 8 KB-aligned), 32 = Yamamura et al.\'s colouring patch (FREENIX 2002)' },
   ],
   create: (v) => new Dss('dss', v),
 };
