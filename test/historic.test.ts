@@ -76,3 +76,19 @@ test("chat follows chat 1.0.1: every message sent and received is counted, both 
   assert.equal(q.workload.extra!.messages, 20 * 19 * 10);
   assert.equal(q.workload.extra!.finished, 1);
 });
+
+test("2.4's scan: task structures fit a CPU's cache up to cacheKb / 8; a longer runqueue misses on every pass; colours lift the limit", () => {
+  // up: p3-2way costs, 512 KB L2 in 4-way sets: 64 task structures. Every sched_yield scans the whole runqueue.
+  const missRatio = (tasks: number, colours: number) => {
+    const { k } = build('dss', 'up', 'loop_yield', { tasks }, { colours });
+    runFor(k, 20e6);
+    assert.ok(k.tasksExamined > 10 * tasks, `${k.tasksExamined} examinations`);
+    return 1 - k.taskHits / k.tasksExamined;
+  };
+  const short = missRatio(32, 1);
+  const long = missRatio(200, 1);
+  const coloured = missRatio(200, 32);
+  assert.ok(short < 0.05, `32 tasks fit: ${short}`);
+  assert.ok(long > 0.95, `200 tasks do not (cyclic walk through LRU sets): ${long}`);
+  assert.ok(coloured < 0.05, `32 colours: ${coloured}`);
+});
