@@ -52,6 +52,8 @@ test('machine files are validated with errors that name the field and the fix', 
   assert.match((badCost as string[]).join('\n'), /field "costs.overrides.ipiNS": unknown cost entry/);
   const badPreset = machineFromObject({ name: 'b', sockets: 1, coresPerLlc: 2, costs: 'z80' }, 'b.json');
   assert.match((badPreset as string[]).join('\n'), /unknown cost preset "z80"/);
+  const missing = machineFromObject({ name: 'b', sockets: 1 }, 'b.json');
+  assert.match((missing as string[]).join('\n'), /field "coresPerLlc": is missing \(cores sharing one last-level cache: a whole number, at least 1\)/);
 });
 
 test('docs/machines.md shows the cost tables as they are in the code', async () => {

@@ -86,7 +86,10 @@ export function buildPreset(name: string): Machine | undefined {
 }
 
 const positiveInt = (what: string) =>
-  z.number({ error: `must be a whole number (${what})` }).int(`must be a whole number (${what})`).min(1, `must be at least 1 (${what})`);
+  z
+    .number({ error: (iss) => (iss.input === undefined ? `is missing (${what}: a whole number, at least 1)` : `must be a whole number (${what})`) })
+    .int(`must be a whole number (${what})`)
+    .min(1, `must be at least 1 (${what})`);
 
 const costKeys = Object.keys(COST_PRESETS[0]!).filter((k) => k !== 'name' && k !== 'description' && k !== 'sources');
 
