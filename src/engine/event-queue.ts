@@ -10,15 +10,26 @@
  * - A handle is the slot id. It is valid from schedule() until the event fires or is cancelled; after that the slot
  *   is reused, so owners must forget a handle when its event fires (the kernel sets its fields to -1).
  *
- * - Lanes: a second structure for owners that have at most one pending event each (the CPUs' continuations). Lane
- *   events live in a tournament tree (a winner tree over the lanes): setting, moving or clearing a lane's event walks
- *   log2(lanes) levels with one comparison each, cheaper than a heap of all events. Lane events share the sequence
+ * - Lanes: a second structure for owners that have at most one pending event each (the CPUs' continuations). Nearly
+ *   every event of a run is a lane event, and its handler sets the same lane a few microseconds later, at a random
+ *   rank among the other lanes; a tree over the lanes would walk all log2(lanes) levels for each. Lane events live
+ *   instead in a calendar (a bucket queue, R. Brown, CACM 1988): a ring of `2 x lanes` buckets of equal width, a lane
+ *   linked into the bucket of its time; the earliest lane is found by scanning from the bucket of the last one, which
+ *   costs O(1) expected when the width is near the spacing of consecutive lane events. That spacing is measured every
+ *   WINDOW lane events and the calendar is re-bucketed when the width is off by more than 2x (deterministic: it
+ *   depends on event times only). The order is exact whatever the width: a bucket's earliest lane is found by
+ *   comparing (time, seq) among the lanes of the bucket's current turn of the ring. Lane events share the sequence
  *   counter with heap events, so the order of everything is (time, seq) exactly as if they were in one heap.
  *
  * Protocol for the loop owner
  * 1. `pop()` removes the earliest event, copies it to `time/kind/target` and frees its slot; returns false if empty.
  * 2. The owner dispatches on `kind`; handlers may schedule, cancel and move other events.
  */
+/** Lane pops between two checks of the calendar's bucket width. */
+const WINDOW = 1024;
+const MIN_WIDTH = 1 / 16;
+const MAX_WIDTH = 2 ** 40;
+
 export class EventQueue {
   /** Fields of the event last popped. */
   time = 0;
@@ -40,16 +51,32 @@ export class EventQueue {
   private free: Int32Array;
   private nFree: number;
   private seq = 0;
-  // lanes: leaves laneT/laneS/laneKind, internal nodes hold the index of the winning leaf
+  // lanes: per lane its key (laneT is Infinity when the lane has no pending event), kind and calendar links
   private readonly nLanes: number;
-  private readonly P: number;
   private readonly laneT: Float64Array;
   private readonly laneS: Float64Array;
   private readonly laneKind: Int32Array;
-  private readonly win: Int32Array;
+  private readonly laneNext: Int32Array;
+  private readonly lanePrev: Int32Array;
+  private readonly laneBucket: Int32Array;
   private lanesPending = 0;
-  /** A lane popped but left in the tree (its key, the current time, is still the minimum), or -1; see rootStale. */
-  private staleLane = -1;
+  // the calendar: bucket i holds the lanes whose time t has floor(t / width) = i (mod buckets), as a doubly linked list
+  // sorted by (time, seq)
+  private readonly bucketHead: Int32Array;
+  private readonly bucketTail: Int32Array;
+  private readonly bucketMask: number;
+  /** Bucket width (ns), a power of two so that t / width is exact. */
+  private width = 1;
+  private invWidth = 1;
+  /** The cursor: the absolute bucket number floor(t / width) no pending lane is before, and its ring index. */
+  private cur = 0;
+  private curIdx = 0;
+  /** The earliest pending lane if known, else -1 (found again by scanning from the cursor). */
+  private minLane = -1;
+  /** Lane events popped in the current window, empty buckets passed and lanes stepped over to insert in it. */
+  private winPops = 0;
+  private winEmpty = 0;
+  private winSteps = 0;
   /**
    * The root entry was popped but is left in place until the handler schedules its first event, which then takes
    * the root's place with one sift-down (instead of a removal and an insertion). The stale root's time is the current
@@ -59,15 +86,17 @@ export class EventQueue {
 
   constructor(capacity = 1024, lanes = 0) {
     this.nLanes = lanes;
-    let P = 1;
-    while (P < lanes) P *= 2;
-    this.P = P;
-    this.laneT = new Float64Array(P).fill(Infinity);
-    this.laneS = new Float64Array(P);
-    this.laneKind = new Int32Array(P);
-    this.win = new Int32Array(2 * P);
-    for (let i = 0; i < P; i++) this.win[P + i] = i;
-    for (let n = P - 1; n >= 1; n--) this.win[n] = this.win[2 * n]!;
+    let nb = 4;
+    while (nb < 2 * lanes) nb *= 2;
+    this.bucketMask = nb - 1;
+    this.bucketHead = new Int32Array(nb).fill(-1);
+    this.bucketTail = new Int32Array(nb).fill(-1);
+    this.laneT = new Float64Array(lanes).fill(Infinity);
+    this.laneS = new Float64Array(lanes);
+    this.laneKind = new Int32Array(lanes);
+    this.laneNext = new Int32Array(lanes);
+    this.lanePrev = new Int32Array(lanes);
+    this.laneBucket = new Int32Array(lanes);
     this.cap = capacity;
     this.hT = new Float64Array(capacity);
     this.hS = new Float64Array(capacity);
@@ -82,72 +111,181 @@ export class EventQueue {
 
   /** Pending events, lanes included. */
   get size(): number {
-    if (this.rootStale || this.staleLane >= 0) this.settle();
+    if (this.rootStale) this.settle();
     return this.n + this.lanesPending;
   }
 
   /** Time of the earliest event, or Infinity. */
   peekTime(): number {
-    if (this.rootStale || this.staleLane >= 0) this.settle();
+    if (this.rootStale) this.settle();
     const ht = this.n > 0 ? this.hT[0]! : Infinity;
-    const lt = this.nLanes > 0 ? this.laneT[this.win[1]!]! : Infinity;
+    const lt = this.lanesPending > 0 ? this.laneT[this.findMinLane()]! : Infinity;
     return ht < lt ? ht : lt;
   }
 
   /** Sets (or moves) lane `lane`'s event to `time`, with a fresh sequence number. */
   setLane(lane: number, time: number, kind: number): void {
-    if (this.staleLane === lane) {
-      // the popped lane schedules its next event: one re-play instead of two
-      this.staleLane = -1;
-      this.lanesPending++;
-      this.laneT[lane] = time;
-      this.laneS[lane] = this.seq++;
-      this.laneKind[lane] = kind;
-      this.scheduled++;
-      this.replay(lane);
-      return;
+    const lt = this.laneT;
+    const old = lt[lane]!;
+    const b = Math.floor(time * this.invWidth);
+    if (old !== Infinity) {
+      this.unlinkLane(lane);
+      if (this.minLane === lane) this.minLane = -1;
+    } else if (this.lanesPending++ === 0) {
+      // the calendar was empty: the cursor jumps to this lane's bucket
+      this.curIdx = (this.curIdx + (b - this.cur)) & this.bucketMask;
+      this.cur = b;
+      this.minLane = lane;
     }
-    if (this.rootStale || this.staleLane >= 0) this.settle();
-    if (this.laneT[lane] === Infinity) this.lanesPending++;
-    this.laneT[lane] = time;
+    let d = b - this.cur;
+    if (d < 0) {
+      // earlier than the cursor (an event at the current time, before the lanes' earliest): the cursor moves back
+      this.curIdx = (this.curIdx + d) & this.bucketMask;
+      this.cur = b;
+      d = 0;
+    }
+    const m = this.minLane;
+    if (m >= 0 && time < lt[m]!) this.minLane = lane; // the fresh seq loses ties
+    lt[lane] = time;
     this.laneS[lane] = this.seq++;
     this.laneKind[lane] = kind;
     this.scheduled++;
-    this.replay(lane);
+    this.linkLane(lane, (this.curIdx + d) & this.bucketMask);
   }
 
   clearLane(lane: number): void {
-    if (this.rootStale || this.staleLane >= 0) this.settle();
     if (this.laneT[lane] === Infinity) throw new Error(`lane ${lane} has no pending event`);
+    this.unlinkLane(lane);
     this.lanesPending--;
     this.laneT[lane] = Infinity;
-    this.replay(lane);
+    if (this.minLane === lane) this.minLane = -1;
   }
 
   /** Time of lane `lane`'s pending event, or Infinity. */
   laneTime(lane: number): number {
-    return lane === this.staleLane ? Infinity : this.laneT[lane]!;
+    return this.laneT[lane]!;
   }
 
   /**
-   * Re-plays the matches on the path from a leaf to the root after the leaf's key changed. It stops at the first node
-   * whose winner is unchanged and is another leaf: that leaf's key did not change, so nothing above can.
+   * Inserts a lane (its key already set) into a bucket's sorted list, searching from the tail: a lane set by a handler
+   * has the largest seq so far, so it goes after every lane of the same time (lanes in lockstep, all at one time,
+   * cost O(1)), and a bucket holds a lane or two when the width fits the spacing of events.
    */
-  private replay(lane: number): void {
-    const win = this.win;
+  private linkLane(lane: number, bucket: number): void {
     const lt = this.laneT;
     const ls = this.laneS;
-    let node = (lane + this.P) >> 1;
-    while (node >= 1) {
-      const a = win[2 * node]!;
-      const b = win[2 * node + 1]!;
-      const ta = lt[a]!;
-      const tb = lt[b]!;
-      const w = ta < tb || (ta === tb && ls[a]! < ls[b]!) ? a : b;
-      if (w === win[node] && w !== lane) return;
-      win[node] = w;
-      node >>= 1;
+    const prev = this.lanePrev;
+    const next = this.laneNext;
+    const t = lt[lane]!;
+    const s = ls[lane]!;
+    let p = this.bucketTail[bucket]!;
+    let steps = 0;
+    while (p >= 0 && (lt[p]! > t || (lt[p] === t && ls[p]! > s))) {
+      p = prev[p]!;
+      steps++;
     }
+    this.winSteps += steps;
+    const n = p >= 0 ? next[p]! : this.bucketHead[bucket]!;
+    prev[lane] = p;
+    next[lane] = n;
+    if (p >= 0) next[p] = lane;
+    else this.bucketHead[bucket] = lane;
+    if (n >= 0) prev[n] = lane;
+    else this.bucketTail[bucket] = lane;
+    this.laneBucket[lane] = bucket;
+  }
+
+  private unlinkLane(lane: number): void {
+    const p = this.lanePrev[lane]!;
+    const n = this.laneNext[lane]!;
+    if (p >= 0) this.laneNext[p] = n;
+    else this.bucketHead[this.laneBucket[lane]!] = n;
+    if (n >= 0) this.lanePrev[n] = p;
+    else this.bucketTail[this.laneBucket[lane]!] = p;
+  }
+
+  /**
+   * The earliest pending lane (lanesPending > 0). Scans the buckets from the cursor: the first one whose head (its
+   * earliest lane) belongs to the current turn of the ring (time below the bucket's end) holds the earliest lane.
+   * After a full turn without one (every lane more than a ring ahead) it searches all lanes.
+   */
+  private findMinLane(): number {
+    let m = this.minLane;
+    if (m >= 0) return m;
+    const head = this.bucketHead;
+    const lt = this.laneT;
+    const mask = this.bucketMask;
+    const w = this.width;
+    let idx = this.curIdx;
+    let end = (this.cur + 1) * w;
+    for (let k = 0; k <= mask; k++) {
+      m = head[idx]!;
+      if (m >= 0 && lt[m]! < end) {
+        this.winEmpty += k;
+        this.cur += k;
+        this.curIdx = idx;
+        this.minLane = m;
+        return m;
+      }
+      idx = (idx + 1) & mask;
+      end += w;
+    }
+    this.winEmpty += mask + 1;
+    return this.searchAllLanes();
+  }
+
+  private searchAllLanes(): number {
+    const lt = this.laneT;
+    const ls = this.laneS;
+    let m = -1;
+    let bt = Infinity;
+    let bs = 0;
+    for (let l = 0; l < this.nLanes; l++) {
+      const t = lt[l]!;
+      if (t < bt || (t === bt && t !== Infinity && ls[l]! < bs)) {
+        m = l;
+        bt = t;
+        bs = ls[l]!;
+      }
+    }
+    const b = Math.floor(bt * this.invWidth);
+    this.curIdx = (this.curIdx + (b - this.cur)) & this.bucketMask;
+    this.cur = b;
+    this.minLane = m;
+    return m;
+  }
+
+  /**
+   * Called every WINDOW lane pops, at time `now`. Finding the earliest lane costs one step per empty bucket passed
+   * (about 1 / (density x width) per pop), inserting one step per later lane of its bucket (about density x width / 2
+   * per insertion): the width is doubled when the first dominates, halved when the second does, and the lanes are
+   * re-bucketed. The thresholds leave a 4x band in which the width stays, so that it does not oscillate.
+   */
+  private adaptWidth(now: number): void {
+    const empty = this.winEmpty;
+    const steps = this.winSteps;
+    this.winPops = 0;
+    this.winEmpty = 0;
+    this.winSteps = 0;
+    let w = this.width;
+    if (empty > 2 * WINDOW && steps < WINDOW / 2 && w < MAX_WIDTH) w *= 2;
+    else if (steps > 2 * WINDOW && empty < WINDOW / 2 && w > MIN_WIDTH) w /= 2;
+    else return;
+    this.width = w;
+    this.invWidth = 1 / w;
+    this.bucketHead.fill(-1);
+    this.bucketTail.fill(-1);
+    const nb = this.bucketMask + 1;
+    const b = Math.floor(now * this.invWidth);
+    this.cur = b;
+    this.curIdx = (b - Math.floor(b / nb) * nb) | 0;
+    const lt = this.laneT;
+    for (let l = 0; l < this.nLanes; l++) {
+      const t = lt[l]!;
+      if (t !== Infinity) this.linkLane(l, (this.curIdx + (Math.floor(t * this.invWidth) - b)) & this.bucketMask);
+    }
+    this.winSteps = 0;
+    this.minLane = -1;
   }
 
   schedule(time: number, kind: number, target: number): number {
@@ -164,21 +302,13 @@ export class EventQueue {
   }
 
   private settle(): void {
-    if (this.rootStale) {
-      this.rootStale = false;
-      this.removeAt(0, false);
-    }
-    const l = this.staleLane;
-    if (l >= 0) {
-      this.staleLane = -1;
-      this.laneT[l] = Infinity;
-      this.replay(l);
-    }
+    this.rootStale = false;
+    this.removeAt(0, false);
   }
 
   /** Moves a pending event to a new time; it gets a fresh sequence number (fires after events already at that time). */
   reschedule(slot: number, time: number): void {
-    if (this.rootStale || this.staleLane >= 0) this.settle();
+    if (this.rootStale) this.settle();
     const i = this.pos[slot]!;
     if (i < 0) throw new Error(`event slot ${slot} is not pending`);
     const old = this.hT[i]!;
@@ -192,23 +322,26 @@ export class EventQueue {
   }
 
   cancel(slot: number): void {
-    if (this.rootStale || this.staleLane >= 0) this.settle();
+    if (this.rootStale) this.settle();
     const i = this.pos[slot]!;
     if (i < 0) throw new Error(`event slot ${slot} is not pending`);
     this.removeAt(i);
   }
 
   pop(): boolean {
-    if (this.rootStale || this.staleLane >= 0) this.settle();
-    if (this.nLanes > 0) {
-      const l = this.win[1]!;
+    if (this.rootStale) this.settle();
+    if (this.lanesPending > 0) {
+      const l = this.findMinLane();
       const lt = this.laneT[l]!;
-      if (lt !== Infinity && (this.n === 0 || lt < this.hT[0]! || (lt === this.hT[0]! && this.laneS[l]! < this.hS[0]!))) {
+      if (this.n === 0 || lt < this.hT[0]! || (lt === this.hT[0]! && this.laneS[l]! < this.hS[0]!)) {
         this.time = lt;
         this.kind = this.laneKind[l]!;
         this.target = l;
+        this.unlinkLane(l);
+        this.laneT[l] = Infinity;
         this.lanesPending--;
-        this.staleLane = l;
+        this.minLane = -1;
+        if (++this.winPops === WINDOW) this.adaptWidth(lt);
         return true;
       }
     }
