@@ -23,6 +23,7 @@
  *
  * Protocol for the loop owner
  * 1. `pop()` removes the earliest event, copies it to `time/kind/target` and frees its slot; returns false if empty.
+ *    `popUntil(t)` does the same if that event's time is at most t (one call per event for a loop that runs to t).
  * 2. The owner dispatches on `kind`; handlers may schedule, cancel and move other events.
  */
 /** Lane pops between two checks of the calendar's bucket width. */
@@ -86,7 +87,7 @@ export class EventQueue {
 
   constructor(capacity = 1024, lanes = 0) {
     this.nLanes = lanes;
-    let nb = 4;
+    let nb = 64;
     while (nb < 2 * lanes) nb *= 2;
     this.bucketMask = nb - 1;
     this.bucketHead = new Int32Array(nb).fill(-1);
@@ -268,8 +269,8 @@ export class EventQueue {
     this.winEmpty = 0;
     this.winSteps = 0;
     let w = this.width;
-    if (empty > 2 * WINDOW && steps < WINDOW / 2 && w < MAX_WIDTH) w *= 2;
-    else if (steps > 2 * WINDOW && empty < WINDOW / 2 && w > MIN_WIDTH) w /= 2;
+    if (empty > WINDOW && steps < WINDOW / 4 && w < MAX_WIDTH) w *= 2;
+    else if (steps > WINDOW && empty < WINDOW / 4 && w > MIN_WIDTH) w /= 2;
     else return;
     this.width = w;
     this.invWidth = 1 / w;
@@ -329,15 +330,26 @@ export class EventQueue {
   }
 
   pop(): boolean {
+    return this.popUntil(Infinity);
+  }
+
+  /** Pops the earliest event if its time is at most `until`; returns false (and pops nothing) otherwise. */
+  popUntil(until: number): boolean {
     if (this.rootStale) this.settle();
     if (this.lanesPending > 0) {
       const l = this.findMinLane();
       const lt = this.laneT[l]!;
       if (this.n === 0 || lt < this.hT[0]! || (lt === this.hT[0]! && this.laneS[l]! < this.hS[0]!)) {
+        if (lt > until) return false;
         this.time = lt;
         this.kind = this.laneKind[l]!;
         this.target = l;
-        this.unlinkLane(l);
+        // the earliest lane is the head of its bucket
+        const b = this.laneBucket[l]!;
+        const n = this.laneNext[l]!;
+        this.bucketHead[b] = n;
+        if (n >= 0) this.lanePrev[n] = -1;
+        else this.bucketTail[b] = -1;
         this.laneT[l] = Infinity;
         this.lanesPending--;
         this.minLane = -1;
@@ -346,8 +358,10 @@ export class EventQueue {
       }
     }
     if (this.n === 0) return false;
+    const ht = this.hT[0]!;
+    if (ht > until) return false;
     const s = this.hSlot[0]!;
-    this.time = this.hT[0]!;
+    this.time = ht;
     this.kind = this.kd[s]!;
     this.target = this.tg[s]!;
     this.pos[s] = -1;

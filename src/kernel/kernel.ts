@@ -513,8 +513,7 @@ export class Kernel implements KernelView {
   /** Runs events up to and including time `until`; stops early when every task has exited. */
   run(until: number): void {
     const q = this.q;
-    while (this.finishedAt < 0 && q.size > 0 && q.peekTime() <= until) {
-      q.pop();
+    while (this.finishedAt < 0 && q.popUntil(until)) {
       if (q.time < this.now) throw new Error(`time went backwards: ${q.time} < ${this.now}`);
       this.now = q.time;
       this.events++;
