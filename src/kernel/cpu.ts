@@ -76,9 +76,13 @@ export class Cpu {
 
   // accounting
   cursor = 0;
-  readonly acc = new Float64Array(5);
-  private readonly ringB = new Int32Array(RING);
-  private readonly ringNs = new Float64Array(RING);
+  /**
+   * The buckets (5 doubles), then the ring of the last RING commits as (bucket, ns) pairs: one array, so that a
+   * commit touches one object and a line or two (with 1024 CPUs, three small arrays per CPU missed in the cache).
+   */
+  private readonly acct = new Float64Array(5 + 2 * RING);
+  /** The buckets (a view of acct). */
+  readonly acc = this.acct.subarray(0, 5);
   private ringN = 0;
   private ringValid = 0;
   nrSwitches = 0;
@@ -92,11 +96,12 @@ export class Cpu {
   /** Classifies the next `ns` of this CPU's time (from the cursor on) into `bucket`. */
   commit(bucket: number, ns: number): void {
     if (ns <= 0) return;
-    this.acc[bucket]! += ns;
+    const a = this.acct;
+    a[bucket]! += ns;
     this.cursor += ns;
-    const i = this.ringN++ & (RING - 1);
-    this.ringB[i] = bucket;
-    this.ringNs[i] = ns;
+    const i = 5 + 2 * (this.ringN++ & (RING - 1));
+    a[i] = bucket;
+    a[i + 1] = ns;
     if (this.ringValid < RING) this.ringValid++;
   }
 
@@ -104,13 +109,14 @@ export class Cpu {
   uncommit(ns: number): void {
     while (ns > 0) {
       if (this.ringValid === 0) throw new Error(`cpu ${this.id}: cannot take back ${ns} ns of committed time`);
-      const i = (this.ringN - 1) & (RING - 1);
-      const take = Math.min(ns, this.ringNs[i]!);
-      this.acc[this.ringB[i]!]! -= take;
-      this.ringNs[i]! -= take;
+      const a = this.acct;
+      const i = 5 + 2 * ((this.ringN - 1) & (RING - 1));
+      const take = Math.min(ns, a[i + 1]!);
+      a[a[i]!]! -= take;
+      a[i + 1]! -= take;
       this.cursor -= take;
       ns -= take;
-      if (this.ringNs[i]! === 0) {
+      if (a[i + 1]! === 0) {
         this.ringN--;
         this.ringValid--;
       }

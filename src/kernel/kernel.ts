@@ -152,8 +152,12 @@ class Ctx implements SchedCtx {
   spin = 0;
   /** Priced work done outside the path's lock. */
   outside = 0;
-  /** CPUs to reschedule when the path ends. */
-  readonly reschedTo: number[] = [];
+  /**
+   * CPUs to reschedule when the path ends: reschedTo[0, nResched). The array is reused and its length only grows
+   * (setting an array's length is a call into the runtime, on every path).
+   */
+  private readonly reschedTo: number[] = [];
+  private nResched = 0;
   private readonly nested: SpinLock[] = [];
   private readonly nestedAt: number[] = [];
   private nNested = 0;
@@ -168,7 +172,7 @@ class Ctx implements SchedCtx {
     this.cost = 0;
     this.spin = 0;
     this.outside = 0;
-    this.reschedTo.length = 0;
+    this.nResched = 0;
     this.nNested = 0;
     this.primary = null;
   }
@@ -266,14 +270,15 @@ class Ctx implements SchedCtx {
 
   resched(cpu: number): void {
     if (!(cpu >= 0 && cpu < this.k.nCpus)) throw new Error(`policy ${this.k.policy.name}: resched of CPU ${cpu}`);
-    this.reschedTo.push(cpu);
+    this.reschedTo[this.nResched++] = cpu;
   }
 
   /** Sends the reschedules the path asked for, from `fromCpu` (-1: interrupt context) at time `at`. */
   flushResched(fromCpu: number, at: number): void {
     const r = this.reschedTo;
-    for (let i = 0; i < r.length; i++) this.k.resched(r[i]!, fromCpu, at);
-    r.length = 0;
+    const n = this.nResched;
+    this.nResched = 0;
+    for (let i = 0; i < n; i++) this.k.resched(r[i]!, fromCpu, at);
   }
 
   /** Releases the nested locks at `end`. */
