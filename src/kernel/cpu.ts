@@ -36,6 +36,10 @@ export const STEP_YIELD = 3;
 export const STEP_TAIL = 4;
 
 const RING = 16; // a power of two
+/** A CPU's accounting block: 5 buckets, the cursor, 2 spare, then the ring of the last RING commits (bucket, ns). */
+const A_CURSOR = 5;
+const A_RING = 8;
+export const ACCT_STRIDE = A_RING + 2 * RING;
 
 export class Cpu {
   readonly id: number;
@@ -75,31 +79,42 @@ export class Cpu {
   wakeTail = 0;
 
   // accounting
-  cursor = 0;
   /**
-   * The buckets (5 doubles), then the ring of the last RING commits as (bucket, ns) pairs: one array, so that a
-   * commit touches one object and a line or two (with 1024 CPUs, three small arrays per CPU missed in the cache).
+   * The accounting block at acct[base, base + ACCT_STRIDE): the kernel's CPUs share one array, so that a commit
+   * touches no per-CPU object but the Cpu and a line or two of that array (with 1024 CPUs, per-CPU arrays and the
+   * boxed double of a cursor field were cache misses on every event).
    */
-  private readonly acct = new Float64Array(5 + 2 * RING);
+  private readonly acct: Float64Array;
+  private readonly base: number;
   /** The buckets (a view of acct). */
-  readonly acc = this.acct.subarray(0, 5);
+  readonly acc: Float64Array;
   private ringN = 0;
   private ringValid = 0;
   nrSwitches = 0;
   /** Bytes of working sets loaded into this CPU's cache so far (a clock of cache pollution). */
   loadedBytes = 0;
 
-  constructor(id: number) {
+  /** `acct`: an array of ACCT_STRIDE doubles per CPU shared by the machine's CPUs (by default, one of its own). */
+  constructor(id: number, acct?: Float64Array) {
     this.id = id;
+    this.acct = acct ?? new Float64Array(ACCT_STRIDE);
+    this.base = acct ? id * ACCT_STRIDE : 0;
+    this.acc = this.acct.subarray(this.base, this.base + 5);
+  }
+
+  /** Time up to which this CPU's time is classified (see the accounting protocol above). */
+  get cursor(): number {
+    return this.acct[this.base + A_CURSOR]!;
   }
 
   /** Classifies the next `ns` of this CPU's time (from the cursor on) into `bucket`. */
   commit(bucket: number, ns: number): void {
     if (ns <= 0) return;
     const a = this.acct;
-    a[bucket]! += ns;
-    this.cursor += ns;
-    const i = 5 + 2 * (this.ringN++ & (RING - 1));
+    const b = this.base;
+    a[b + bucket]! += ns;
+    a[b + A_CURSOR]! += ns;
+    const i = b + A_RING + 2 * (this.ringN++ & (RING - 1));
     a[i] = bucket;
     a[i + 1] = ns;
     if (this.ringValid < RING) this.ringValid++;
@@ -110,11 +125,12 @@ export class Cpu {
     while (ns > 0) {
       if (this.ringValid === 0) throw new Error(`cpu ${this.id}: cannot take back ${ns} ns of committed time`);
       const a = this.acct;
-      const i = 5 + 2 * ((this.ringN - 1) & (RING - 1));
+      const b = this.base;
+      const i = b + A_RING + 2 * ((this.ringN - 1) & (RING - 1));
       const take = Math.min(ns, a[i + 1]!);
-      a[a[i]!]! -= take;
+      a[b + a[i]!]! -= take;
       a[i + 1]! -= take;
-      this.cursor -= take;
+      a[b + A_CURSOR]! -= take;
       ns -= take;
       if (a[i + 1]! === 0) {
         this.ringN--;

@@ -54,6 +54,7 @@ import {
   type Program,
 } from '../workloads/program.js';
 import {
+  ACCT_STRIDE,
   B_IDLE,
   B_KERNEL,
   B_SCHED,
@@ -373,7 +374,8 @@ export class Kernel implements KernelView {
     this.seed = opts.seed;
     this.check = opts.checkInvariants ?? false;
     this.observer = opts.observer ?? null;
-    this.cpus = Array.from({ length: this.nCpus }, (_, i) => new Cpu(i));
+    const acct = new Float64Array(this.nCpus * ACCT_STRIDE); // the CPUs' time accounting, one block each
+    this.cpus = Array.from({ length: this.nCpus }, (_, i) => new Cpu(i, acct));
     this.q = new EventQueue(4096, this.nCpus); // lane c: CPU c's continuation
     this.idleMask = new CpuMask(this.nCpus);
     this.tickArmed = new CpuMask(this.nCpus);
