@@ -109,8 +109,11 @@ test('histogram quantiles are within 1% of the exact order statistics', () => {
   assert.equal(h.count, 50000);
 });
 
-test('lane events and heap events pop in one (time, seq) order (against an oracle)', () => {
-  const LANES = 37;
+test('lane events and heap events pop in one (time, seq) order (against an oracle), in the tree and the calendar', () => {
+  for (const LANES of [13, 37]) laneOrder(LANES);
+});
+
+function laneOrder(LANES: number): void {
   const q = new EventQueue(8, LANES);
   const rng = new Rng(11, 'lanes');
   type E = { time: number; seq: number; key: string };
@@ -144,10 +147,16 @@ test('lane events and heap events pop in one (time, seq) order (against an oracl
       if (best![0] === 'h') heap.delete(best![1]);
       else lanes.delete(best![1]);
       now = q.time;
+      if (best![0] === 'l' && rng.int(2) === 0) {
+        // as the kernel does: the popped lane's handler sets its next event before anything else
+        const time = now + rng.int(40);
+        q.setLane(best![1], time, 2);
+        lanes.set(best![1], { time, seq: seq++, key: `l${best![1]}` });
+      }
     }
     assert.equal(q.size, heap.size + lanes.size);
   }
-});
+}
 
 test('lane calendar: order stays exact while the bucket width adapts to spacings from ties to milliseconds', () => {
   const LANES = 300;

@@ -18,14 +18,18 @@
  *   costs O(1) expected when the width is near the spacing of consecutive lane events. That spacing is measured every
  *   WINDOW lane events and the calendar is re-bucketed when the width is off by more than 2x (deterministic: it
  *   depends on event times only). The order is exact whatever the width: a bucket's earliest lane is found by
- *   comparing (time, seq) among the lanes of the bucket's current turn of the ring. Lane events share the sequence
- *   counter with heap events, so the order of everything is (time, seq) exactly as if they were in one heap.
+ *   comparing (time, seq) among the lanes of the bucket's current turn of the ring. With few lanes (up to
+ *   TREE_LANES) a tournament tree (a winner tree over the lanes, log2(lanes) levels of one comparison) costs less than
+ *   the calendar's bookkeeping and is used instead. Lane events share the sequence counter with heap events, so the
+ *   order of everything is (time, seq) exactly as if they were in one heap.
  *
  * Protocol for the loop owner
  * 1. `pop()` removes the earliest event, copies it to `time/kind/target` and frees its slot; returns false if empty.
  *    `popUntil(t)` does the same if that event's time is at most t (one call per event for a loop that runs to t).
  * 2. The owner dispatches on `kind`; handlers may schedule, cancel and move other events.
  */
+/** Up to this many lanes, a tournament tree instead of the calendar (measured: 8-64 lanes, see docs/performance.md). */
+const TREE_LANES = 32;
 /** Lane pops between two checks of the calendar's bucket width. */
 const WINDOW = 1024;
 const MIN_WIDTH = 1 / 16;
@@ -61,6 +65,12 @@ export class EventQueue {
   private readonly lanePrev: Int32Array;
   private readonly laneBucket: Int32Array;
   private lanesPending = 0;
+  /** Few lanes: the tournament tree. Its internal nodes win[1, P) hold the index of their winning leaf. */
+  private readonly tree: boolean;
+  private readonly P: number;
+  private readonly win: Int32Array;
+  /** Tree only: a lane popped but left in the tree (its key, the current time, is still the minimum), or -1. */
+  private staleLane = -1;
   // the calendar: bucket i holds the lanes whose time t has floor(t / width) = i (mod buckets), as a doubly linked list
   // sorted by (time, seq)
   private readonly bucketHead: Int32Array;
@@ -87,17 +97,26 @@ export class EventQueue {
 
   constructor(capacity = 1024, lanes = 0) {
     this.nLanes = lanes;
+    this.tree = lanes <= TREE_LANES;
+    let P = 1;
+    while (this.tree && P < lanes) P *= 2;
+    this.P = P;
+    this.win = new Int32Array(this.tree ? 2 * P : 0);
     let nb = 64;
     while (nb < 2 * lanes) nb *= 2;
     this.bucketMask = nb - 1;
     this.bucketHead = new Int32Array(nb).fill(-1);
     this.bucketTail = new Int32Array(nb).fill(-1);
-    this.laneT = new Float64Array(lanes).fill(Infinity);
-    this.laneS = new Float64Array(lanes);
+    this.laneT = new Float64Array(this.tree ? P : lanes).fill(Infinity);
+    this.laneS = new Float64Array(this.tree ? P : lanes);
     this.laneKind = new Int32Array(lanes);
     this.laneNext = new Int32Array(lanes);
     this.lanePrev = new Int32Array(lanes);
     this.laneBucket = new Int32Array(lanes);
+    if (this.tree) {
+      for (let i = 0; i < P; i++) this.win[P + i] = i;
+      for (let n = P - 1; n >= 1; n--) this.win[n] = this.win[2 * n]!;
+    }
     this.cap = capacity;
     this.hT = new Float64Array(capacity);
     this.hS = new Float64Array(capacity);
@@ -113,12 +132,14 @@ export class EventQueue {
   /** Pending events, lanes included. */
   get size(): number {
     if (this.rootStale) this.settle();
+    if (this.staleLane >= 0) this.settleLane();
     return this.n + this.lanesPending;
   }
 
   /** Time of the earliest event, or Infinity. */
   peekTime(): number {
     if (this.rootStale) this.settle();
+    if (this.staleLane >= 0) this.settleLane();
     const ht = this.n > 0 ? this.hT[0]! : Infinity;
     const lt = this.lanesPending > 0 ? this.laneT[this.findMinLane()]! : Infinity;
     return ht < lt ? ht : lt;
@@ -126,6 +147,10 @@ export class EventQueue {
 
   /** Sets (or moves) lane `lane`'s event to `time`, with a fresh sequence number. */
   setLane(lane: number, time: number, kind: number): void {
+    if (this.tree) {
+      this.setTreeLane(lane, time, kind);
+      return;
+    }
     const lt = this.laneT;
     const old = lt[lane]!;
     const b = Math.floor(time * this.invWidth);
@@ -155,16 +180,66 @@ export class EventQueue {
   }
 
   clearLane(lane: number): void {
+    if (this.staleLane >= 0) this.settleLane();
     if (this.laneT[lane] === Infinity) throw new Error(`lane ${lane} has no pending event`);
-    this.unlinkLane(lane);
     this.lanesPending--;
     this.laneT[lane] = Infinity;
+    if (this.tree) {
+      this.replay(lane);
+      return;
+    }
+    this.unlinkLane(lane);
     if (this.minLane === lane) this.minLane = -1;
   }
 
   /** Time of lane `lane`'s pending event, or Infinity. */
   laneTime(lane: number): number {
-    return this.laneT[lane]!;
+    return lane === this.staleLane ? Infinity : this.laneT[lane]!;
+  }
+
+  private setTreeLane(lane: number, time: number, kind: number): void {
+    if (this.staleLane === lane) {
+      // the popped lane schedules its next event: one re-play instead of two
+      this.staleLane = -1;
+      this.lanesPending++;
+    } else {
+      if (this.staleLane >= 0) this.settleLane();
+      if (this.laneT[lane] === Infinity) this.lanesPending++;
+    }
+    this.laneT[lane] = time;
+    this.laneS[lane] = this.seq++;
+    this.laneKind[lane] = kind;
+    this.scheduled++;
+    this.replay(lane);
+  }
+
+  /** Tree: the popped lane scheduled nothing; its leaf is emptied. */
+  private settleLane(): void {
+    const l = this.staleLane;
+    this.staleLane = -1;
+    this.laneT[l] = Infinity;
+    this.replay(l);
+  }
+
+  /**
+   * Tree: re-plays the matches on the path from a leaf to the root after the leaf's key changed. It stops at the first
+   * node whose winner is unchanged and is another leaf: that leaf's key did not change, so nothing above can.
+   */
+  private replay(lane: number): void {
+    const win = this.win;
+    const lt = this.laneT;
+    const ls = this.laneS;
+    let node = (lane + this.P) >> 1;
+    while (node >= 1) {
+      const a = win[2 * node]!;
+      const b = win[2 * node + 1]!;
+      const ta = lt[a]!;
+      const tb = lt[b]!;
+      const w = ta < tb || (ta === tb && ls[a]! < ls[b]!) ? a : b;
+      if (w === win[node] && w !== lane) return;
+      win[node] = w;
+      node >>= 1;
+    }
   }
 
   /**
@@ -211,6 +286,7 @@ export class EventQueue {
    * After a full turn without one (every lane more than a ring ahead) it searches all lanes.
    */
   private findMinLane(): number {
+    if (this.tree) return this.win[1]!;
     let m = this.minLane;
     if (m >= 0) return m;
     const head = this.bucketHead;
@@ -336,6 +412,7 @@ export class EventQueue {
   /** Pops the earliest event if its time is at most `until`; returns false (and pops nothing) otherwise. */
   popUntil(until: number): boolean {
     if (this.rootStale) this.settle();
+    if (this.staleLane >= 0) this.settleLane();
     if (this.lanesPending > 0) {
       const l = this.findMinLane();
       const lt = this.laneT[l]!;
@@ -344,6 +421,11 @@ export class EventQueue {
         this.time = lt;
         this.kind = this.laneKind[l]!;
         this.target = l;
+        this.lanesPending--;
+        if (this.tree) {
+          this.staleLane = l; // left in the tree (its key is the minimum) until the handler sets it or the next pop
+          return true;
+        }
         // the earliest lane is the head of its bucket
         const b = this.laneBucket[l]!;
         const n = this.laneNext[l]!;
@@ -351,7 +433,6 @@ export class EventQueue {
         if (n >= 0) this.lanePrev[n] = -1;
         else this.bucketTail[b] = -1;
         this.laneT[l] = Infinity;
-        this.lanesPending--;
         this.minLane = -1;
         if (++this.winPops === WINDOW) this.adaptWidth(lt);
         return true;
