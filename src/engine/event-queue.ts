@@ -1,5 +1,5 @@
 /**
- * The event calendar: a 4-ary min-heap of event slots ordered by (time, sequence).
+ * The event calendar: a 4-ary min-heap of event slots ordered by (time, sequence), and lanes (below).
  *
  * Model
  * - An event is (time ns, kind, target). `seq` is a global insertion counter, so two events at the same time fire in
@@ -14,14 +14,15 @@
  *   every event of a run is a lane event, and its handler sets the same lane a few microseconds later, at a random
  *   rank among the other lanes; a tree over the lanes would walk all log2(lanes) levels for each. Lane events live
  *   instead in a calendar (a bucket queue, R. Brown, CACM 1988): a ring of `2 x lanes` buckets of equal width, a lane
- *   linked into the bucket of its time; the earliest lane is found by scanning from the bucket of the last one, which
- *   costs O(1) expected when the width is near the spacing of consecutive lane events. That spacing is measured every
- *   WINDOW lane events and the calendar is re-bucketed when the width is off by more than 2x (deterministic: it
- *   depends on event times only). The order is exact whatever the width: a bucket's earliest lane is found by
- *   comparing (time, seq) among the lanes of the bucket's current turn of the ring. With few lanes (up to
- *   TREE_LANES) a tournament tree (a winner tree over the lanes, log2(lanes) levels of one comparison) costs less than
- *   the calendar's bookkeeping and is used instead. Lane events share the sequence counter with heap events, so the
- *   order of everything is (time, seq) exactly as if they were in one heap.
+ *   linked into the bucket of its time, each bucket a list sorted by (time, seq); the earliest lane is the first
+ *   bucket head at or after the bucket of the last one whose time falls in the bucket's current turn of the ring.
+ *   This costs O(1) expected when the width is near the spacing of consecutive lane events: every WINDOW lane events
+ *   the width is doubled or halved from what finding and inserting cost in the window (see adaptWidth), and the
+ *   lanes are re-bucketed (deterministic: it depends on event times only). The order is exact whatever the width,
+ *   so it never depends on the tuning. With few lanes (up to TREE_LANES) a tournament tree (a winner tree over the
+ *   lanes, log2(lanes) levels of one comparison) costs less than the calendar's bookkeeping and is used instead.
+ *   Lane events share the sequence counter with heap events, so the order of everything is (time, seq) exactly as
+ *   if they were in one heap.
  *
  * Protocol for the loop owner
  * 1. `pop()` removes the earliest event, copies it to `time/kind/target` and frees its slot; returns false if empty.
@@ -32,6 +33,7 @@
 const TREE_LANES = 32;
 /** Lane pops between two checks of the calendar's bucket width. */
 const WINDOW = 1024;
+/** Bounds of the bucket width (ns). */
 const MIN_WIDTH = 1 / 16;
 const MAX_WIDTH = 2 ** 40;
 
