@@ -115,26 +115,53 @@ report). The figures vary by a few percent from run to run; the engine's output 
 
 Profile: \`node --cpu-prof --max-inlined-bytecode-size=0 dist/src/cli/main.js run --machine kilo1024 --workload
 hackbench:groups=100 --duration 60ms\` (inlining off so that self time lands on the functions). Measured on
-2026-11-22: the event calendar's lane tree \`replay\` 20%, the task-program interpreter \`runOps\` 14%,
-\`onCpuEvent\` 9%, CPU time accounting \`commit\` 6%, everything else under 4% each. The event path allocates
-nothing; the garbage collector still takes 1-5% of the time depending on the policy (closures and arrays on rarer
-paths, task creation).
+2026-11-22 after the changes below: the task-program interpreter \`runOps\` 14%, \`onCpuEvent\` 11%,
+\`runPureOps\` 7%, the event calendar 19% in all (inserting a lane 6%, \`popUntil\` 5%, finding the earliest lane
+4%, \`setLane\` 3%, the heap 2%), CPU time accounting \`commit\` 3%, everything else under 4% each. Before them the
+lane tree's \`replay\` alone took 20%. The event path allocates nothing; the garbage collector takes 1-5% of the
+time depending on the policy (closures and arrays on rarer paths, task creation).
 
-- **Cost per event from 8 to 1024 CPUs (goal < 1.5x): not met** (see the table: 1.7-2x). The growth is the
-  calendar's logarithm: the CPUs' continuations live in a tournament tree of one leaf per CPU (O(log2 CPUs) per
-  update, with an early stop) and the other events in a 4-ary heap. Measured alone (\`/tmp\`-style micro benchmark:
-  pop the minimum, set the same lane a few us later), the tree does 31.7M pop+set/s with 8 lanes and 9.4M with 1024,
-  i.e. about 72 ns more per event, which is the whole difference between the smp8 and kilo1024 rows. Tried and
-  measured without gain: keys stored inline in the tree nodes, a 4-ary tree (8.8M/s at 1024). Not tried yet: a
-  calendar (bucket) queue, whose O(1) expected cost would remove the growth if bucket widths can be tuned robustly.
-- **\`schedlab run --machine kilo1024 --sched rr --workload hackbench:groups=100 --duration 1s --json\` takes about
-  85 s of wall time here (goal: well under a minute): not met.** Measured 2026-11-22: 16.1 million context switches,
-  235 million events at 2.8 million events/s, CPUs 57% busy (22 rounds of perf's benchmark in the simulated second). Every pipe or socket operation is an event of its own (it
-  touches shared state at its own time), so a 1024-CPU machine moving ~120 million messages per simulated second
-  needs about two events per message; the rate of events is what a faster calendar would improve.
-- Changes that paid, measured: keys stored inline in the heap (5.6M -> 7.1M pop+push/s at 3,000 events); a popped
+- **Cost per event from 8 to 1024 CPUs (goal < 1.5x): met for loop_yield, not quite for hackbench** (three runs of
+  this benchmark, medians: hackbench 206 ns/event on kilo1024 against 130 on smp8, 1.58x, the three runs giving
+  1.52x, 1.56x and 1.75x, the smp8 row being the noisiest; loop_yield 95 against 97 ns, about 1x). Before the
+  changes below (same session, same machine, medians of three runs): hackbench 288 against 127 ns (2.2x),
+  loop_yield 216 against 133 ns (1.6x). The table above is one more run. What is left of the growth on hackbench
+  is mostly the memory of a larger world (1024 CPU structures, 4,001 tasks: the first touch of a CPU and its task
+  in \`onCpuEvent\`, \`runOps\`) and work the model does only on big machines (remote cache-line and memory costs,
+  lock hand-overs between nodes), not the calendar.
+- **\`schedlab run --machine kilo1024 --sched rr --workload hackbench:groups=100 --duration 1s --json\` takes 49 to
+  51 s of wall time here (two runs; 4.6 to 4.8 million events/s), against 73 s before the changes below (one run in
+  the same session; 77 to 85 s in earlier ones) (goal: well under a minute): under a minute, if not by much.** Its
+  JSON output is byte-identical before and after (wall-clock fields aside). 235 million events, 16.1 million
+  context switches, CPUs 57% busy (22 rounds of perf's benchmark in the simulated second). Every pipe or socket
+  operation is an event of its own (it touches shared state at its own time), so a 1024-CPU machine moving 88
+  million messages per simulated second needs between two and three events per message (235M / 88M).
+- Changes that paid (2026-11-22), measured by interleaved runs in one session (medians of 3 to 7 runs; another
+  process shared the 2 cores at times, so single figures vary by +-5%):
+  - The CPUs' continuations (lanes) in a calendar queue when there are more than 32 lanes: a ring of 2 x lanes
+    buckets of a power-of-two width, each bucket a list sorted by (time, seq) and searched from its tail (a lane set
+    by a handler has the largest seq, so lanes in lockstep at one time cost O(1): loop_yield on kilo1024 keeps 1024
+    lanes on two distinct times). The width adapts every 1024 lane events from two counts (empty buckets passed
+    when finding the earliest lane, lanes stepped over when inserting), doubled or halved with a 4x dead band;
+    the order is exact whatever the width. On recorded queue traces of real runs (\`pop\`/\`setLane\` calls
+    replayed, about 24 ns per event of replay overhead included): kilo1024 hackbench 109 -> 59-69 ns per event,
+    opteron6272 (64 lanes) 86-92 -> 65-70; with 8 lanes the tree stays better (53 against 58), hence the tree up to
+    32 lanes. In the engine (bench cases with 60 ms and 5 ms simulated): kilo1024 hackbench 313 -> 255 ns/event,
+    loop_yield 220 -> 150; smp8 hackbench 129 -> 121 with the tree kept for few lanes (the calendar alone: 139).
+  - \`popUntil(until)\`: one queue call per event in the kernel's loop instead of \`size\`, \`peekTime\` and \`pop\`.
+  - A path's list of CPUs to reschedule reused with a count: \`reschedTo.length = 0\` on every path was a call
+    into the runtime (1.6% of the profile); with the accounting change below: loop_yield smp8 132 -> 100 ns/event,
+    kilo1024 148 -> 94, kilo1024 hackbench -6%.
+  - The CPUs' time accounting (buckets, cursor, ring of the last commits) in one array shared by all CPUs instead of
+    three small typed arrays and a boxed double per CPU: kilo1024 hackbench 252 -> 238 ns/event for one array per
+    CPU, then -3% for one array for all CPUs (the cursor unboxed).
+- Tried without gain: the lane keys and links interleaved in two arrays (time and seq side by side; prev, next,
+  bucket and kind side by side): slower (queue trace 62 -> 79 ns per event); a CPU's user segment bounds
+  (\`userFrom\`, \`segEnd\`) moved into the shared accounting array: within noise; earlier, keys stored inline in
+  the tree nodes and a 4-ary tree (no gain over the binary tree).
+- Changes that paid earlier: keys stored inline in the heap (5.6M -> 7.1M pop+push/s at 3,000 events); a popped
   root left in place for the handler's next event (one sift instead of two); one tick event per jiffy for the whole
-  machine instead of one per CPU (halves the calendar); CPU continuations in their own tree lanes; executing
+  machine instead of one per CPU (halves the calendar); CPU continuations in their own lanes; executing
   LOOP/COUNT/MARK instructions ahead (one event fewer per loop iteration).
 `;
   writeFileSync(doc, header + table + '\n\nGoals:\n\n' + goals.join('\n') + '\n' + notes);

@@ -109,8 +109,11 @@ test('histogram quantiles are within 1% of the exact order statistics', () => {
   assert.equal(h.count, 50000);
 });
 
-test('lane events and heap events pop in one (time, seq) order (against an oracle)', () => {
-  const LANES = 37;
+test('lane events and heap events pop in one (time, seq) order (against an oracle), in the tree and the calendar', () => {
+  for (const LANES of [13, 37]) laneOrder(LANES);
+});
+
+function laneOrder(LANES: number): void {
   const q = new EventQueue(8, LANES);
   const rng = new Rng(11, 'lanes');
   type E = { time: number; seq: number; key: string };
@@ -143,6 +146,64 @@ test('lane events and heap events pop in one (time, seq) order (against an oracl
       assert.equal(q.kind === 1 ? `h${q.target}` : `l${q.target}`, best![2].key);
       if (best![0] === 'h') heap.delete(best![1]);
       else lanes.delete(best![1]);
+      now = q.time;
+      if (best![0] === 'l' && rng.int(2) === 0) {
+        // as the kernel does: the popped lane's handler sets its next event before anything else
+        const time = now + rng.int(40);
+        q.setLane(best![1], time, 2);
+        lanes.set(best![1], { time, seq: seq++, key: `l${best![1]}` });
+      }
+    }
+    assert.equal(q.size, heap.size + lanes.size);
+  }
+}
+
+test('lane calendar: order stays exact while the bucket width adapts to spacings from ties to milliseconds', () => {
+  const LANES = 300;
+  const q = new EventQueue(8, LANES);
+  const rng = new Rng(5, 'calendar');
+  type E = { time: number; seq: number };
+  const lanes = new Map<number, E>();
+  const heap = new Map<number, E & { slot: number }>();
+  let seq = 0;
+  let now = 0;
+  // spacing scales (ns) in phases: lockstep ties, fractions of a ns, a few ns, microseconds, milliseconds, and outliers
+  const scales = [0, 0.25, 4, 3000, 2e6, 5e9];
+  for (let step = 0; step < 120000; step++) {
+    const phase = Math.floor(step / 8000) % scales.length;
+    const scale = scales[phase]!;
+    const r = rng.int(20);
+    if (r < 12 || lanes.size + heap.size === 0) {
+      const lane = rng.int(LANES);
+      const far = rng.int(100) === 0 ? scales[rng.int(scales.length)]! * 1000 : 0; // now and then far ahead
+      const time = now + (scale === 0 ? 20 * rng.int(2) : rng.next() * scale) + far;
+      q.setLane(lane, time, 2);
+      lanes.set(lane, { time, seq: seq++ });
+    } else if (r < 13 && lanes.size > 0) {
+      const lane = [...lanes.keys()][rng.int(lanes.size)]!;
+      q.clearLane(lane);
+      lanes.delete(lane);
+    } else if (r < 14) {
+      const time = now + rng.next() * scale;
+      const slot = q.schedule(time, 1, 7);
+      heap.set(slot, { time, seq: seq++, slot });
+    } else {
+      let best: [boolean, number, E] | undefined;
+      for (const [s, e] of heap) if (!best || e.time < best[2].time || (e.time === best[2].time && e.seq < best[2].seq)) best = [false, s, e];
+      for (const [l, e] of lanes) if (!best || e.time < best[2].time || (e.time === best[2].time && e.seq < best[2].seq)) best = [true, l, e];
+      if (!best) continue;
+      assert.equal(q.peekTime(), best[2].time);
+      assert.ok(q.pop());
+      assert.equal(q.time, best[2].time);
+      if (best[0]) {
+        assert.equal(q.kind, 2);
+        assert.equal(q.target, best[1]);
+        lanes.delete(best[1]);
+        assert.equal(q.laneTime(best[1]), Infinity);
+      } else {
+        assert.equal(q.kind, 1);
+        heap.delete(best[1]);
+      }
       now = q.time;
     }
     assert.equal(q.size, heap.size + lanes.size);

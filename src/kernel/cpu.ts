@@ -36,6 +36,10 @@ export const STEP_YIELD = 3;
 export const STEP_TAIL = 4;
 
 const RING = 16; // a power of two
+/** A CPU's accounting block: 5 buckets, the cursor, 2 spare, then the ring of the last RING commits (bucket, ns). */
+const A_CURSOR = 5;
+const A_RING = 8;
+export const ACCT_STRIDE = A_RING + 2 * RING;
 
 export class Cpu {
   readonly id: number;
@@ -75,28 +79,44 @@ export class Cpu {
   wakeTail = 0;
 
   // accounting
-  cursor = 0;
-  readonly acc = new Float64Array(5);
-  private readonly ringB = new Int32Array(RING);
-  private readonly ringNs = new Float64Array(RING);
+  /**
+   * The accounting block at acct[base, base + ACCT_STRIDE): the kernel's CPUs share one array, so that a commit
+   * touches no per-CPU object but the Cpu and a line or two of that array (with 1024 CPUs, per-CPU arrays and the
+   * boxed double of a cursor field were cache misses on every event).
+   */
+  private readonly acct: Float64Array;
+  private readonly base: number;
+  /** The buckets (a view of acct). */
+  readonly acc: Float64Array;
   private ringN = 0;
   private ringValid = 0;
   nrSwitches = 0;
   /** Bytes of working sets loaded into this CPU's cache so far (a clock of cache pollution). */
   loadedBytes = 0;
 
-  constructor(id: number) {
+  /** `acct`: an array of ACCT_STRIDE doubles per CPU shared by the machine's CPUs (by default, one of its own). */
+  constructor(id: number, acct?: Float64Array) {
     this.id = id;
+    this.acct = acct ?? new Float64Array(ACCT_STRIDE);
+    this.base = acct ? id * ACCT_STRIDE : 0;
+    this.acc = this.acct.subarray(this.base, this.base + 5);
+  }
+
+  /** Time up to which this CPU's time is classified (see the accounting protocol above). */
+  get cursor(): number {
+    return this.acct[this.base + A_CURSOR]!;
   }
 
   /** Classifies the next `ns` of this CPU's time (from the cursor on) into `bucket`. */
   commit(bucket: number, ns: number): void {
     if (ns <= 0) return;
-    this.acc[bucket]! += ns;
-    this.cursor += ns;
-    const i = this.ringN++ & (RING - 1);
-    this.ringB[i] = bucket;
-    this.ringNs[i] = ns;
+    const a = this.acct;
+    const b = this.base;
+    a[b + bucket]! += ns;
+    a[b + A_CURSOR]! += ns;
+    const i = b + A_RING + 2 * (this.ringN++ & (RING - 1));
+    a[i] = bucket;
+    a[i + 1] = ns;
     if (this.ringValid < RING) this.ringValid++;
   }
 
@@ -104,13 +124,15 @@ export class Cpu {
   uncommit(ns: number): void {
     while (ns > 0) {
       if (this.ringValid === 0) throw new Error(`cpu ${this.id}: cannot take back ${ns} ns of committed time`);
-      const i = (this.ringN - 1) & (RING - 1);
-      const take = Math.min(ns, this.ringNs[i]!);
-      this.acc[this.ringB[i]!]! -= take;
-      this.ringNs[i]! -= take;
-      this.cursor -= take;
+      const a = this.acct;
+      const b = this.base;
+      const i = b + A_RING + 2 * ((this.ringN - 1) & (RING - 1));
+      const take = Math.min(ns, a[i + 1]!);
+      a[b + a[i]!]! -= take;
+      a[i + 1]! -= take;
+      a[b + A_CURSOR]! -= take;
       ns -= take;
-      if (this.ringNs[i]! === 0) {
+      if (a[i + 1]! === 0) {
         this.ringN--;
         this.ringValid--;
       }

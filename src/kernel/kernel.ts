@@ -54,6 +54,7 @@ import {
   type Program,
 } from '../workloads/program.js';
 import {
+  ACCT_STRIDE,
   B_IDLE,
   B_KERNEL,
   B_SCHED,
@@ -152,8 +153,12 @@ class Ctx implements SchedCtx {
   spin = 0;
   /** Priced work done outside the path's lock. */
   outside = 0;
-  /** CPUs to reschedule when the path ends. */
-  readonly reschedTo: number[] = [];
+  /**
+   * CPUs to reschedule when the path ends: reschedTo[0, nResched). The array is reused and its length only grows
+   * (setting an array's length is a call into the runtime, on every path).
+   */
+  private readonly reschedTo: number[] = [];
+  private nResched = 0;
   private readonly nested: SpinLock[] = [];
   private readonly nestedAt: number[] = [];
   private nNested = 0;
@@ -168,7 +173,7 @@ class Ctx implements SchedCtx {
     this.cost = 0;
     this.spin = 0;
     this.outside = 0;
-    this.reschedTo.length = 0;
+    this.nResched = 0;
     this.nNested = 0;
     this.primary = null;
   }
@@ -266,14 +271,15 @@ class Ctx implements SchedCtx {
 
   resched(cpu: number): void {
     if (!(cpu >= 0 && cpu < this.k.nCpus)) throw new Error(`policy ${this.k.policy.name}: resched of CPU ${cpu}`);
-    this.reschedTo.push(cpu);
+    this.reschedTo[this.nResched++] = cpu;
   }
 
   /** Sends the reschedules the path asked for, from `fromCpu` (-1: interrupt context) at time `at`. */
   flushResched(fromCpu: number, at: number): void {
     const r = this.reschedTo;
-    for (let i = 0; i < r.length; i++) this.k.resched(r[i]!, fromCpu, at);
-    r.length = 0;
+    const n = this.nResched;
+    this.nResched = 0;
+    for (let i = 0; i < n; i++) this.k.resched(r[i]!, fromCpu, at);
   }
 
   /** Releases the nested locks at `end`. */
@@ -368,7 +374,8 @@ export class Kernel implements KernelView {
     this.seed = opts.seed;
     this.check = opts.checkInvariants ?? false;
     this.observer = opts.observer ?? null;
-    this.cpus = Array.from({ length: this.nCpus }, (_, i) => new Cpu(i));
+    const acct = new Float64Array(this.nCpus * ACCT_STRIDE); // the CPUs' time accounting, one block each
+    this.cpus = Array.from({ length: this.nCpus }, (_, i) => new Cpu(i, acct));
     this.q = new EventQueue(4096, this.nCpus); // lane c: CPU c's continuation
     this.idleMask = new CpuMask(this.nCpus);
     this.tickArmed = new CpuMask(this.nCpus);
@@ -513,8 +520,7 @@ export class Kernel implements KernelView {
   /** Runs events up to and including time `until`; stops early when every task has exited. */
   run(until: number): void {
     const q = this.q;
-    while (this.finishedAt < 0 && q.size > 0 && q.peekTime() <= until) {
-      q.pop();
+    while (this.finishedAt < 0 && q.popUntil(until)) {
       if (q.time < this.now) throw new Error(`time went backwards: ${q.time} < ${this.now}`);
       this.now = q.time;
       this.events++;
