@@ -97,7 +97,7 @@ const YAMA_C32: [number, number, number, number][] = [[2, 23.6, 26, 4.6], [4, 48
 
 const yamamuraLock: Reproduction = {
   name: 'yamamura-lock',
-  title: 'runqueue_lock contention of Linux 2.4 on Chat 30/300 rises with the CPU count',
+  title: 'Linux 2.4 on Chat 30/300 from 2 to 8 CPUs: runqueue_lock contention and hold, L2 misses in the scan, vanilla and coloured',
   source: 'S. Yamamura et al. (Fujitsu), "Speeding Up Kernel Scheduler by Reducing Cache Misses", FREENIX 2002 (vanilla 2.4.4, lockmeter)',
   conditions:
     '8-way Pentium III Xeon 550 MHz IA server, Chat 30 rooms / 300 messages (2,400 threads), 2 to 8 CPUs online, vanilla 2.4.4 and 2.4.4 with task structures placed at 32 cache colours ("c32"). Simulated on 2, 4, 6 and 8 CPUs of a p3-8way box (2 MB L2, 4-way: 256 task structures fit in a CPU\'s cache, 8192 with 32 colours), policy dss (colours=32 for c32), the first 2 s of each run (the threads are created in the first 0.3-0.5 s; the lock statistics cover the whole window).',
