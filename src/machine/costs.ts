@@ -168,14 +168,16 @@ export function scaleCpu(base: CostTable, factor: number, name: string, descript
  * - FIT_2WAY, FIT_8WAY: CPU-bound scale factors of the O(1) announcement's 2-way and 8-way boxes, fitted so that an
  *   O(1)-shaped yield loop (per-CPU locks, constant-time pick: the `rr` policy) gives 977,5xx and 6,12x,xxx context
  *   switches per second with 4 and 16 loop_yield tasks.
+ * - FIT_EXAMINE_NS: one goodness() evaluation that misses the cache (taskExamineNs), fitted to Yamamura et al.'s
+ *   runqueue_lock mean hold times of 2.4.4 on Chat 30/300 with 2, 4, 6 and 8 CPUs (least squares on the logarithms).
  * - FIT_LINE_NS: a modified cache line moved between two CPUs on the Pentium III front-side bus (a lock handoff, a
  *   task structure last written by the other CPU), fitted so that 2.4 (`dss`) gives 241K switches/s on the 2-way box
- *   with 4 tasks; a task examined is otherwise one memory miss (taskExamineNs = dramNs, a priori). Every other
- *   figure is held out.
+ *   with 4 tasks and FIT_EXAMINE_NS (the two are fitted in turn, twice). Every other figure is held out.
  */
 export const FIT_2WAY = 0.7612;
 export const FIT_8WAY = 0.4797;
-export const FIT_LINE_NS = 906;
+export const FIT_LINE_NS = 782;
+export const FIT_EXAMINE_NS = 170;
 
 /** A modern two-socket x86 server (Zen 4 / Sapphire Rapids class, 2.4-3.7 GHz). */
 export const X86_2023: CostTable = {
@@ -248,13 +250,13 @@ export const OPTERON_2012: CostTable = {
 const FIT_NOTE = 'CPU-bound entries scaled from p3-2001 by a factor fitted to the O(1) announcement (docs/calibration.md)';
 
 /** The O(1) announcement's 2-way box (CPU model unstated); also used for the uniprocessor. */
-export const P3_2WAY: CostTable = scaleCpu({ ...P3_2001, lineNodeNs: FIT_LINE_NS }, FIT_2WAY, 'p3-2way', 'Pentium III 2-way box of the O(1) announcement (fitted)', `${FIT_NOTE}: 977K switches/s with 4 x loop_yield; lineNodeNs fitted to 2.4's 241K.`);
+export const P3_2WAY: CostTable = scaleCpu({ ...P3_2001, lineNodeNs: FIT_LINE_NS, taskExamineNs: FIT_EXAMINE_NS }, FIT_2WAY, 'p3-2way', 'Pentium III 2-way box of the O(1) announcement (fitted)', `${FIT_NOTE}: 977K switches/s with 4 x loop_yield; lineNodeNs fitted to 2.4's 241K; taskExamineNs to Yamamura's Chat 30/300 hold times.`);
 
 /** The O(1) announcement's 8-way box; also the 8-way Pentium III Xeons of the PMQS paper and Yamamura et al. */
-export const P3_8WAY: CostTable = scaleCpu({ ...P3_2001, lineNodeNs: FIT_LINE_NS, cacheKb: 2048 }, FIT_8WAY, 'p3-8way', 'Pentium III Xeon 8-way box of the O(1) announcement (fitted)', `${FIT_NOTE}: 6.12M switches/s with 16 x loop_yield; lineNodeNs from the 2-way fit.`);
+export const P3_8WAY: CostTable = scaleCpu({ ...P3_2001, lineNodeNs: FIT_LINE_NS, taskExamineNs: FIT_EXAMINE_NS, cacheKb: 2048 }, FIT_8WAY, 'p3-8way', 'Pentium III Xeon 8-way box of the O(1) announcement (fitted)', `${FIT_NOTE}: 6.12M switches/s with 16 x loop_yield; lineNodeNs from the 2-way fit; taskExamineNs fitted to Yamamura's Chat 30/300 hold times.`);
 
 /** The PMQS paper's 16-way NUMA-Q: 450 MHz quads; the 8-way fit scaled by clock (700/450), NUMA latencies estimated. */
-export const P3_NUMAQ: CostTable = scaleCpu({ ...P3_2001, lineNodeNs: FIT_LINE_NS }, (FIT_8WAY * 700) / 450, 'p3-numaq', 'IBM NUMA-Q quads of 4 x Pentium III 450 MHz (estimated from the 8-way fit)', `${FIT_NOTE}: the 8-way factor scaled by clock 700/450 MHz; remote line and memory latencies are estimates.`);
+export const P3_NUMAQ: CostTable = scaleCpu({ ...P3_2001, lineNodeNs: FIT_LINE_NS, taskExamineNs: FIT_EXAMINE_NS }, (FIT_8WAY * 700) / 450, 'p3-numaq', 'IBM NUMA-Q quads of 4 x Pentium III 450 MHz (estimated from the 8-way fit)', `${FIT_NOTE}: the 8-way factor scaled by clock 700/450 MHz; remote line and memory latencies are estimates.`);
 
 export const COST_PRESETS: readonly CostTable[] = [P3_2001, P3_2WAY, P3_8WAY, P3_NUMAQ, X86_2023, OPTERON_2012];
 
