@@ -191,8 +191,8 @@ function doReproduce(name: string | undefined, o: { json?: boolean; progress?: b
  */
 function doDemo(): void {
   const cases: { label: string; machine: string; workload: string; params: Record<string, number | string>; ns: number; pub: number; higherIsBetter: boolean }[] = [
-    { label: '2-way, 4 x loop_yield (switches/s)', machine: 'smp2', workload: 'loop_yield', params: { tasks: 4 }, ns: 50e6, pub: 977_515 / 241_113, higherIsBetter: true },
-    { label: '8-way, 16 x loop_yield (switches/s)', machine: 'smp8', workload: 'loop_yield', params: { tasks: 16 }, ns: 50e6, pub: 6_118_182 / 108_423, higherIsBetter: true },
+    { label: '2-way, 4 x loop_yield (switches/s)', machine: 'smp2', workload: 'loop_yield', params: { tasks: 4 }, ns: 200e6, pub: 977_515 / 241_113, higherIsBetter: true },
+    { label: '8-way, 16 x loop_yield (switches/s)', machine: 'smp8', workload: 'loop_yield', params: { tasks: 16 }, ns: 200e6, pub: 6_118_182 / 108_423, higherIsBetter: true },
     { label: 'UP, chat_c 10 100 (msg/s)', machine: 'up', workload: 'chat', params: { rooms: 10, messages: 100 }, ns: 30e9, pub: 114_380 / 99_093, higherIsBetter: true },
     { label: 'UP, lat_proc fork+exit (us)', machine: 'up', workload: 'lat_proc', params: { loops: 100 }, ns: 1e9, pub: 168.67 / 440, higherIsBetter: false },
   ];
