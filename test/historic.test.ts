@@ -92,3 +92,19 @@ test("2.4's scan: task structures fit a CPU's cache up to cacheKb / 8; a longer 
   assert.ok(long > 0.95, `200 tasks do not (cyclic walk through LRU sets): ${long}`);
   assert.ok(coloured < 0.05, `32 colours: ${coloured}`);
 });
+
+test("the non-default readings of PMQS and 2.4's colours still finish finite workloads with no lost task", () => {
+  const variants: [string, Record<string, string | number>][] = [
+    ['pmqs', { poolsize: 4, lb: 'lboff', spill: 'last' }],
+    ['pmqs', { poolsize: 4, lb: 'lbc', spill: 'never' }],
+    ['pmqs', { poolsize: 8, lb: 'ip', wakerPool: 1 }],
+    ['dss', { colours: 32 }],
+  ];
+  for (const [policy, pp] of variants) {
+    const { k } = build(policy, 'numaq16', 'hackbench', { groups: 2, loops: 10, rounds: 2, threads: 1, spawn: 'fork' }, pp);
+    runFor(k, 20e9);
+    const name = `${policy} ${JSON.stringify(pp)}`;
+    assert.ok(k.finishedAt >= 0, `${name}: did not finish`);
+    assert.equal(k.nrLive, 0, name);
+  }
+});
