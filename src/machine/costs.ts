@@ -255,8 +255,19 @@ export const P3_2WAY: CostTable = scaleCpu({ ...P3_2001, lineNodeNs: FIT_LINE_NS
 /** The O(1) announcement's 8-way box; also the 8-way Pentium III Xeons of the PMQS paper and Yamamura et al. */
 export const P3_8WAY: CostTable = scaleCpu({ ...P3_2001, lineNodeNs: FIT_LINE_NS, taskExamineNs: FIT_EXAMINE_NS, cacheKb: 2048 }, FIT_8WAY, 'p3-8way', 'Pentium III Xeon 8-way box of the O(1) announcement (fitted)', `${FIT_NOTE}: 6.12M switches/s with 16 x loop_yield; lineNodeNs from the 2-way fit; taskExamineNs fitted to Yamamura's Chat 30/300 hold times.`);
 
-/** The PMQS paper's 16-way NUMA-Q: 450 MHz quads; the 8-way fit scaled by clock (700/450), NUMA latencies estimated. */
-export const P3_NUMAQ: CostTable = scaleCpu({ ...P3_2001, lineNodeNs: FIT_LINE_NS, taskExamineNs: FIT_EXAMINE_NS }, (FIT_8WAY * 700) / 450, 'p3-numaq', 'IBM NUMA-Q quads of 4 x Pentium III 450 MHz (estimated from the 8-way fit)', `${FIT_NOTE}: the 8-way factor scaled by clock 700/450 MHz; remote line and memory latencies are estimates.`);
+/**
+ * The PMQS paper's 16-way NUMA-Q: 450 MHz quads; the 8-way fit scaled by clock (700/450). Remote memory is 4 times
+ * local (SLIT 40: Sequent quoted "three or four times as long to reach remote memory as local memory" for NUMA-Q),
+ * and a modified line moved between quads costs the front-side-bus transfer plus that extra memory latency:
+ * lineRemoteNs = lineNodeNs + 3 x dramNs.
+ */
+export const P3_NUMAQ: CostTable = scaleCpu(
+  { ...P3_2001, lineNodeNs: FIT_LINE_NS, lineRemoteNs: FIT_LINE_NS + 3 * P3_2001.dramNs, taskExamineNs: FIT_EXAMINE_NS },
+  (FIT_8WAY * 700) / 450,
+  'p3-numaq',
+  'IBM NUMA-Q quads of 4 x Pentium III 450 MHz (estimated from the 8-way fit)',
+  `${FIT_NOTE}: the 8-way factor scaled by clock 700/450 MHz; remote memory 4x local (Sequent: "three or four times"), a line between quads = lineNodeNs + 3 x dramNs.`,
+);
 
 export const COST_PRESETS: readonly CostTable[] = [P3_2001, P3_2WAY, P3_8WAY, P3_NUMAQ, X86_2023, OPTERON_2012];
 
