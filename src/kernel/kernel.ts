@@ -355,8 +355,8 @@ export class Kernel implements KernelView {
   inspected = 0;
   forks = 0;
   /** Per-CPU caches of task scheduler lines (CPUs 0-31): sets x ways task ids, most recent first, -1 empty. */
-  private taskCache: Int32Array;
-  private tcSets: number;
+  private taskCache!: Int32Array;
+  private tcSets = 1;
   private readonly tcWays: number;
   throughput = 0;
   private wasteNs = 0;
@@ -381,8 +381,7 @@ export class Kernel implements KernelView {
     this.tickArmed = new CpuMask(this.nCpus);
     this.cacheBytes = Math.max(1, this.cost.cacheKb * 1024);
     this.tcWays = Math.max(1, this.cost.cacheWays);
-    this.tcSets = Math.max(1, Math.floor(this.cost.cacheKb / 8 / this.tcWays));
-    this.taskCache = new Int32Array(Math.min(32, this.nCpus) * this.tcSets * this.tcWays).fill(-1);
+    this.setTaskColours(1);
     for (let c = 0; c < this.nCpus; c++) this.idleMask.set(c);
     this.nrIdle = this.nCpus;
     this.ctx = new Ctx(this);

@@ -69,6 +69,21 @@ export function niceToTicks(nice: number, hz: number): number {
   return tickScale(20 - nice, hz) + 1;
 }
 
+/**
+ * 2.4's recalculation (schedule(), when the best goodness is 0): under tasklist_lock, every task's counter becomes
+ * counter / 2 + NICE_TO_TICKS(nice); each task structure is read and written by this CPU. Shared with MQS, which kept it.
+ */
+export function recalculateCounters(ctx: SchedCtx, tasklistLock: SpinLock, tasks: readonly Task[], hz: number): void {
+  ctx.lock(tasklistLock);
+  for (let i = 0; i < tasks.length; i++) {
+    const t = tasks[i]!;
+    const x = t.sd as { counter: number } | null;
+    if (x !== null) x.counter = (x.counter >> 1) + niceToTicks(t.nice, hz);
+    ctx.examineTask(t);
+    ctx.writeTask(t);
+  }
+}
+
 const d = (t: Task): DssTask => t.sd as DssTask;
 
 /** Priority levels of PLS (non-affinity goodness 0..LEVELS-2; RT and above share the top list). */
@@ -259,14 +274,7 @@ class Dss implements SchedPolicy {
         return next;
       }
       // every schedulable task is out of slice: recalculate every task's counter
-      ctx.lock(this.tasklistLock);
-      const all = k.tasks;
-      for (let i = 0; i < all.length; i++) {
-        const x = all[i]!.sd as DssTask | null;
-        if (x !== null) x.counter = (x.counter >> 1) + niceToTicks(all[i]!.nice, this.hz);
-        ctx.examineTask(all[i]!);
-        ctx.writeTask(all[i]!);
-      }
+      recalculateCounters(ctx, this.tasklistLock, k.tasks, this.hz);
       this.recalculations++;
     }
   }

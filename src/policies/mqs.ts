@@ -53,7 +53,7 @@ import type { SpinLock } from '../kernel/lock.js';
 import { TaskList } from '../kernel/tasklist.js';
 import { ENQ_MIGRATE, WF_FORK, WF_SYNC, type KernelView, type PolicyEntry, type SchedCtx, type SchedPolicy, type TunableValues } from '../kernel/sched-class.js';
 import { SCHED_FIFO, SCHED_RR, type Task } from '../kernel/task.js';
-import { niceToTicks } from './dss.js';
+import { niceToTicks, recalculateCounters } from './dss.js';
 
 const MIN_GOODNESS = -1000;
 /** How PMQS's reschedule_idle uses the non-idle bitmap (the `spill` tunable). */
@@ -449,14 +449,7 @@ class Mqs implements SchedPolicy {
         return next;
       }
       // (4) recalculation
-      ctx.lock(this.tasklistLock);
-      const all = k.tasks;
-      for (let i = 0; i < all.length; i++) {
-        const x = all[i]!.sd as MqTask | null;
-        if (x !== null) x.counter = (x.counter >> 1) + niceToTicks(all[i]!.nice, this.hz);
-        ctx.examineTask(all[i]!);
-        ctx.writeTask(all[i]!);
-      }
+      recalculateCounters(ctx, this.tasklistLock, k.tasks, this.hz);
     }
   }
 
