@@ -197,3 +197,37 @@ test('a task switched back in after others filled the cache refills its working 
   // at most one partly done chunk per task is also lost at the end of the run
   assert.ok(lost > 0.5 * expected && lost < expected + 40, `chunks lost ${lost}, expected about ${expected.toFixed(1)} from ${thrash.switches} refills`);
 });
+
+test('a loopback TCP writer is woken when a third of its buffer is free, a pipe writer on every read', () => {
+  const writerSwitches = (kind: 'tcp' | 'pipe', pair: boolean) => {
+    const { k } = build('rr', 'up', null);
+    const a = k.addChannel(1000, kind); // room for 10 messages of 100 bytes
+    const b = k.addChannel(1000, kind);
+    if (pair) k.pairChannels(a, b);
+    const w = new ProgramBuilder('writer');
+    let top = w.here();
+    w.send(0, 100).loop(top, 200);
+    const r = new ProgramBuilder('reader');
+    top = r.here();
+    r.recv(0, 100).sleep(100_000).loop(top, 200);
+    // sleeps on the other direction of the connection, where nothing ever arrives
+    const idle = new ProgramBuilder('other-reader');
+    idle.recv(0, 100);
+    const wt = k.spawn(k.addProgram(w.build()), { fds: [a] });
+    k.spawn(k.addProgram(r.build()), { fds: [a] });
+    const ot = k.spawn(k.addProgram(idle.build()), { fds: [b] });
+    k.run(1e9);
+    return { writer: wt.nrSwitches, other: ot.nrSwitches };
+  };
+  const pipe = writerSwitches('pipe', false);
+  const tcp = writerSwitches('tcp', false);
+  // 190 messages after the first 10: a pipe writer resumes after each read; a TCP writer once the queue is down to
+  // 2/3 of the buffer (tcp_wspace >= tcp_min_write_space), i.e. every 4 reads
+  assert.ok(pipe.writer >= 180, `pipe writer switched in ${pipe.writer} times`);
+  assert.ok(tcp.writer >= 40 && tcp.writer <= 60, `tcp writer switched in ${tcp.writer} times`);
+  // the two directions of one connection share each endpoint's wait queue: the reader of the other direction is
+  // woken with the writer every time and sleeps again
+  const paired = writerSwitches('tcp', true);
+  assert.equal(tcp.other, 1);
+  assert.ok(paired.other >= paired.writer - 1, `other reader ${paired.other}, writer ${paired.writer}`);
+});

@@ -22,6 +22,19 @@ export class Channel {
   readonly opNs: number;
   /** Flags of the wakeups a write or read causes (WF_SYNC for pipes and AF_UNIX sockets, none for loopback TCP). */
   readonly wakeFlags: number;
+  /**
+   * Free room a read must leave before blocked writers are woken, as a fraction of the bytes still queued: 0 wakes
+   * them on any read (pipes, AF_UNIX, queues); 0.5 for loopback TCP (2.4's tcp_write_space: tcp_wspace(sk) >=
+   * tcp_min_write_space(sk), i.e. sndbuf - wmem_queued >= wmem_queued / 2).
+   */
+  readonly writeWakeRatio: number;
+  /**
+   * The other direction of the same TCP connection, or null. Its writers sleep on the wait queue of the endpoint this
+   * channel's readers sleep on (2.4's sk->sleep is one queue for a socket's readers and writers; sock_def_readable
+   * and tcp_write_space both wake the whole queue), so data arriving here also wakes them, and room freed there also
+   * wakes this channel's readers; a woken task that still cannot proceed sleeps again.
+   */
+  partner: Channel | null = null;
   /** CPU that touched the channel last (its lines are in that CPU's cache), or -1. */
   lastCpu = -1;
   bytes = 0;
@@ -31,11 +44,12 @@ export class Channel {
   writersHead: Task | null = null;
   writersTail: Task | null = null;
 
-  constructor(id: number, capacity: number, opNs: number, wakeFlags: number) {
+  constructor(id: number, capacity: number, opNs: number, wakeFlags: number, writeWakeRatio = 0) {
     this.id = id;
     this.capacity = capacity;
     this.opNs = opNs;
     this.wakeFlags = wakeFlags;
+    this.writeWakeRatio = writeWakeRatio;
   }
 
   addReader(t: Task): void {

@@ -451,9 +451,21 @@ export class Kernel implements KernelView {
     const k = this.cost;
     const opNs = kind === 'socket' ? k.sockOpNs : kind === 'tcp' ? k.tcpOpNs : k.pipeOpNs;
     const sync = (kind === 'pipe' || kind === 'socket') && this.policy.syncIpcWakeups !== false;
-    const ch = new Channel(this.channels.length, capacity, opNs, sync ? WF_SYNC : kind === 'tcp' ? WF_IRQ : 0);
+    const ch = new Channel(this.channels.length, capacity, opNs, sync ? WF_SYNC : kind === 'tcp' ? WF_IRQ : 0, kind === 'tcp' ? 0.5 : 0);
     this.channels.push(ch);
     return ch.id;
+  }
+
+  /**
+   * Makes two TCP channels the two directions of one connection: each endpoint has one wait queue for its readers
+   * and writers (2.4's sk->sleep), so a wakeup for one also wakes the other (Channel.partner).
+   */
+  pairChannels(a: number, b: number): void {
+    const x = this.channels[a];
+    const y = this.channels[b];
+    if (x === undefined || y === undefined || x === y) throw new ModelError(`pairChannels: channels ${a} and ${b} must be two existing channels`);
+    x.partner = y;
+    y.partner = x;
   }
 
   /** Creates a task at the current time with no parent and wakes it (wake_up_new_task), in interrupt context. */
@@ -677,6 +689,30 @@ export class Kernel implements KernelView {
 
   // ---------------------------------------------------------------- task programs
 
+  /** Wakes every reader blocked on the channel (they retry their read). */
+  private wakeReaders(c: Cpu, ch: Channel): void {
+    let r = ch.readersHead;
+    ch.readersHead = ch.readersTail = null;
+    while (r !== null) {
+      const nx: Task | null = r.waitNext;
+      r.waitNext = null;
+      c.pushWake(r, ch.wakeFlags, r.blockGen);
+      r = nx;
+    }
+  }
+
+  /** Wakes every writer blocked on the channel (they retry their write). */
+  private wakeWriters(c: Cpu, ch: Channel): void {
+    let w = ch.writersHead;
+    ch.writersHead = ch.writersTail = null;
+    while (w !== null) {
+      const nx: Task | null = w.waitNext;
+      w.waitNext = null;
+      c.pushWake(w, ch.wakeFlags, w.blockGen);
+      w = nx;
+    }
+  }
+
   /** Runs the task's next instruction at `now`: pure ones first, then a compute segment or one system call. */
   private runOps(c: Cpu, task: Task): void {
     const p = task.prog;
@@ -710,14 +746,9 @@ export class Kernel implements KernelView {
           cost += ch.opNs + Math.round((bytes * k.copyNsPerKb) / 1024) + this.channelLines(ch, c.id);
           if (op === OP_SEND_RR) task.cursor++;
           task.pc++;
-          let r = ch.readersHead;
-          ch.readersHead = ch.readersTail = null;
-          while (r !== null) {
-            const nx = r.waitNext;
-            r.waitNext = null;
-            c.pushWake(r, ch.wakeFlags, r.blockGen);
-            r = nx;
-          }
+          // sock_def_readable / pipe_write: wake the readers (and, for TCP, everyone on that endpoint's queue)
+          this.wakeReaders(c, ch);
+          if (ch.partner !== null) this.wakeWriters(c, ch.partner);
           break;
         }
         case OP_RECV: {
@@ -734,14 +765,11 @@ export class Kernel implements KernelView {
           ch.bytes -= bytes;
           cost += ch.opNs + Math.round((bytes * k.copyNsPerKb) / 1024) + this.channelLines(ch, c.id);
           task.pc++;
-          let w = ch.writersHead;
-          ch.writersHead = ch.writersTail = null;
-          while (w !== null) {
-            const nx = w.waitNext;
-            w.waitNext = null;
-            c.pushWake(w, ch.wakeFlags, w.blockGen);
-            w = nx;
-          }
+          // a writer waits (SOCK_NOSPACE): TCP wakes it once tcp_wspace >= tcp_min_write_space, with the readers of
+          // the same endpoint
+          if (ch.writersHead === null || ch.capacity - ch.bytes < ch.bytes * ch.writeWakeRatio) break;
+          this.wakeWriters(c, ch);
+          if (ch.partner !== null) this.wakeReaders(c, ch.partner);
           break;
         }
         case OP_POLL: {

@@ -176,8 +176,8 @@ export function scaleCpu(base: CostTable, factor: number, name: string, descript
  */
 export const FIT_2WAY = 0.7612;
 export const FIT_8WAY = 0.4797;
-export const FIT_LINE_NS = 782;
-export const FIT_EXAMINE_NS = 170;
+export const FIT_LINE_NS = 975;
+export const FIT_EXAMINE_NS = 100;
 
 /** A modern two-socket x86 server (Zen 4 / Sapphire Rapids class, 2.4-3.7 GHz). */
 export const X86_2023: CostTable = {

@@ -100,6 +100,9 @@ export const chat: WorkloadEntry = {
     for (let r = 0; r < rooms; r++) {
       const up = Array.from({ length: USERS }, () => k.addChannel(cap, 'tcp'));
       const down = Array.from({ length: USERS }, () => k.addChannel(cap, 'tcp'));
+      // one connection per user carries both directions (chat_c: snd_socket = rcv_socket): each endpoint's readers
+      // and writers share its wait queue
+      for (let u = 0; u < USERS; u++) k.pairChannels(up[u]!, down[u]!);
       // between a user's two server threads: its semaphore (source) or its server_send's queue (queues)
       const mid = Array.from({ length: USERS }, () => k.addChannel(queues ? 1 << 20 : SEMVMX, 'queue'));
       for (let u = 0; u < USERS; u++) {
