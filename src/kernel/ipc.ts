@@ -9,6 +9,16 @@
  *   sockets with a sync wakeup on modern kernels (wake_up_interruptible_sync_poll), without it on 2.4 and 2.6.0
  *   (policy.syncIpcWakeups); loopback TCP readers from interrupt context (the network softirq); the woken tasks retry
  *   their read or write.
+ * - loopback TCP (Linux 2.4.17 net/ipv4/tcp.c tcp_write_space, include/net/tcp.h tcp_wspace and
+ *   tcp_min_write_space; the same rule in 2.6.0 and in today's sk_stream_write_space): a blocked writer is woken
+ *   only once sndbuf - queued >= queued / 2, a third of the buffer free; and the two directions of one connection
+ *   (Kernel.pairChannels) share each endpoint's wait queue (sk->sleep, woken whole by sock_def_readable and
+ *   tcp_write_space), so arriving data also wakes the endpoint's blocked writers and freed room its blocked readers,
+ *   which find nothing to do and sleep again.
+ * Simplifications: a TCP channel's capacity counts payload bytes, one buffer for both sides of the connection;
+ * 2.4 charges each segment's truesize (about 4 KB for a 100-byte segment sent alone, 100 bytes when Nagle
+ * coalesces small writes while earlier data is unacknowledged) to the sender's queue until it is acknowledged and to
+ * the receiver's while it is unread. The room is freed when the reader reads, not when an ACK comes back.
  */
 import type { Task } from './task.js';
 
