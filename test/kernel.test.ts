@@ -231,3 +231,36 @@ test('a loopback TCP writer is woken when a third of its buffer is free, a pipe 
   assert.equal(tcp.other, 1);
   assert.ok(paired.other >= paired.writer - 1, `other reader ${paired.other}, writer ${paired.writer}`);
 });
+
+test('Nagle on loopback TCP: a write waits while data is unacknowledged and leaves with the next ACK', () => {
+  const run = (nagle: boolean, reverseAt: number) => {
+    const { k } = build('rr', 'up', null);
+    const a = k.addChannel(16384, 'tcp', nagle);
+    const b = k.addChannel(16384, 'tcp', nagle);
+    k.pairChannels(a, b);
+    // two writes of 100 bytes 1 ms apart; the reader marks the time it has both
+    const w = new ProgramBuilder('writer');
+    w.send(0, 100).sleep(1_000_000).send(0, 100);
+    const r = new ProgramBuilder('reader');
+    r.recv(0, 200).mark(1);
+    k.spawn(k.addProgram(w.build()), { fds: [a] });
+    k.spawn(k.addProgram(r.build()), { fds: [a] });
+    if (reverseAt > 0) {
+      // a thread at the reader's end sends the other way: its segment carries the ACK
+      const s = new ProgramBuilder('reverse-writer');
+      s.sleep(reverseAt).send(0, 100);
+      k.spawn(k.addProgram(s.build()), { fds: [b] });
+    }
+    k.run(1e9);
+    return k.marks[1]!;
+  };
+  // without Nagle the second write arrives at once, about 1 ms in
+  const plain = run(false, 0);
+  assert.ok(plain > 1e6 && plain < 1.5e6, `without Nagle: ${plain} ns`);
+  // with it the second write waits for the receiver's delayed ACK (TCP_DELACK_MIN = HZ/25 = 40 ms at HZ=100)
+  const held = run(true, 0);
+  assert.ok(held >= 40e6 && held < 41e6, `with Nagle: ${held} ns`);
+  // or for data going the other way, which carries the ACK (here at 5 ms)
+  const piggy = run(true, 5e6);
+  assert.ok(piggy >= 5e6 && piggy < 6e6, `with Nagle and reverse data: ${piggy} ns`);
+});

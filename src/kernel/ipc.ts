@@ -24,6 +24,10 @@ import type { Task } from './task.js';
 
 export const PIPE_CAPACITY = 65536; // PIPE_DEF_BUFFERS (16) x 4 KiB pages
 export const SOCKET_CAPACITY = 212992; // default net.core.wmem_default: one socket's send buffer
+/** 2.4's receive MSS estimate for a connection of small segments (TCP_MIN_RCVMSS): more unacknowledged means ACK now. */
+export const TCP_RCV_MSS = 536;
+/** Loopback's MSS in 2.4.17 (MTU 16436 less headers and timestamps, capped at half the peer's 32767 window). */
+export const TCP_LOOPBACK_MSS = 16383;
 
 export class Channel {
   readonly id: number;
@@ -45,6 +49,20 @@ export class Channel {
    * wakes this channel's readers; a woken task that still cannot proceed sleeps again.
    */
   partner: Channel | null = null;
+  /**
+   * Loopback TCP with Nagle and delayed ACKs (Linux 2.4.17; Kernel.addChannel's `nagle`): a write while earlier data
+   * is unacknowledged is held at the sender (`held`, counted against the capacity, invisible to the reader) and goes
+   * out with the next ACK as one segment.
+   */
+  readonly nagle: boolean;
+  /** A segment is out and not yet acknowledged (2.4's packets_out). */
+  unacked = false;
+  /** Bytes the sender holds back (Nagle). */
+  held = 0;
+  /** Bytes the receiver got since it last acknowledged (rcv_nxt - rcv_wup). */
+  rcvSinceAck = 0;
+  /** When the receiver's delayed-ACK timer fires, or -1 when it is not armed. */
+  ackTimerAt = -1;
   /** CPU that touched the channel last (its lines are in that CPU's cache), or -1. */
   lastCpu = -1;
   bytes = 0;
@@ -54,8 +72,9 @@ export class Channel {
   writersHead: Task | null = null;
   writersTail: Task | null = null;
 
-  constructor(id: number, capacity: number, opNs: number, wakeFlags: number, writeWakeRatio = 0) {
+  constructor(id: number, capacity: number, opNs: number, wakeFlags: number, writeWakeRatio = 0, nagle = false) {
     this.id = id;
+    this.nagle = nagle;
     this.capacity = capacity;
     this.opNs = opNs;
     this.wakeFlags = wakeFlags;

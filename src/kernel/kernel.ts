@@ -72,7 +72,7 @@ import {
   STEP_YIELD,
 } from './cpu.js';
 import { CpuMask } from './cpumask.js';
-import { Channel } from './ipc.js';
+import { Channel, TCP_LOOPBACK_MSS, TCP_RCV_MSS } from './ipc.js';
 import { SpinLock } from './lock.js';
 import {
   DEQ_EXIT,
@@ -108,6 +108,7 @@ const EV_TICK = 2; // one per jiffy for the whole machine
 const EV_IPI = 3;
 const EV_GRANT = 4;
 const EV_TIMER = 5;
+const EV_ACK = 6; // a TCP receiver's delayed-ACK timer (target: the channel)
 
 /** Optional observers (traces); they never steer the run. */
 export interface KernelObserver {
@@ -447,11 +448,11 @@ export class Kernel implements KernelView {
    * threads (a mutex and condition variable: priced like a pipe, woken without the sync hint, as LinuxThreads'
    * signal-based condition variables were). Pipes and sockets wake with WF_SYNC if the policy's kernel did.
    */
-  addChannel(capacity: number, kind: 'pipe' | 'socket' | 'tcp' | 'queue' = 'pipe'): number {
+  addChannel(capacity: number, kind: 'pipe' | 'socket' | 'tcp' | 'queue' = 'pipe', nagle = false): number {
     const k = this.cost;
     const opNs = kind === 'socket' ? k.sockOpNs : kind === 'tcp' ? k.tcpOpNs : k.pipeOpNs;
     const sync = (kind === 'pipe' || kind === 'socket') && this.policy.syncIpcWakeups !== false;
-    const ch = new Channel(this.channels.length, capacity, opNs, sync ? WF_SYNC : kind === 'tcp' ? WF_IRQ : 0, kind === 'tcp' ? 0.5 : 0);
+    const ch = new Channel(this.channels.length, capacity, opNs, sync ? WF_SYNC : kind === 'tcp' ? WF_IRQ : 0, kind === 'tcp' ? 0.5 : 0, kind === 'tcp' && nagle);
     this.channels.push(ch);
     return ch.id;
   }
@@ -552,6 +553,11 @@ export class Kernel implements KernelView {
         case EV_TIMER:
           this.onTimer(this.allTasks[target]!);
           break;
+        case EV_ACK: {
+          const ch = this.channels[target]!;
+          if (ch.ackTimerAt === this.now) this.tcpAck(null, ch);
+          break;
+        }
       }
       if (this.check) this.checkInvariants();
     }
@@ -689,28 +695,72 @@ export class Kernel implements KernelView {
 
   // ---------------------------------------------------------------- task programs
 
-  /** Wakes every reader blocked on the channel (they retry their read). */
-  private wakeReaders(c: Cpu, ch: Channel): void {
+  /** Wakes every reader blocked on the channel (they retry their read); from a CPU's path, or from a timer (null). */
+  private wakeReaders(c: Cpu | null, ch: Channel): void {
     let r = ch.readersHead;
     ch.readersHead = ch.readersTail = null;
     while (r !== null) {
       const nx: Task | null = r.waitNext;
       r.waitNext = null;
-      c.pushWake(r, ch.wakeFlags, r.blockGen);
+      this.wakeFrom(c, r, ch.wakeFlags);
       r = nx;
     }
   }
 
   /** Wakes every writer blocked on the channel (they retry their write). */
-  private wakeWriters(c: Cpu, ch: Channel): void {
+  private wakeWriters(c: Cpu | null, ch: Channel): void {
     let w = ch.writersHead;
     ch.writersHead = ch.writersTail = null;
     while (w !== null) {
       const nx: Task | null = w.waitNext;
       w.waitNext = null;
-      c.pushWake(w, ch.wakeFlags, w.blockGen);
+      this.wakeFrom(c, w, ch.wakeFlags);
       w = nx;
     }
+  }
+
+  private wakeFrom(c: Cpu | null, t: Task, flags: number): void {
+    if (c !== null) c.pushWake(t, flags, t.blockGen);
+    else if (t.state === TASK_BLOCKED) {
+      if (this.isOnCpu(t)) {
+        t.state = TASK_RUNNING;
+        t.waitKind = WAIT_NONE;
+      } else this.wakeInterrupt(t, flags);
+    }
+  }
+
+  /**
+   * A TCP segment of n bytes reaches the receiver (2.4.17 tcp_rcv_established, __tcp_ack_snd_check): the endpoint's
+   * wait queue is woken; the segment acknowledges what its sender's endpoint had received (the other direction); the
+   * receiver acknowledges at once if more than TCP_RCV_MSS bytes are unacknowledged, else arms its delayed-ACK timer
+   * (TCP_DELACK_MIN = HZ/25; the connection is interactive both ways, so no quick ACKs).
+   */
+  private tcpDeliver(c: Cpu | null, ch: Channel, n: number): void {
+    ch.bytes += n;
+    ch.unacked = true;
+    ch.rcvSinceAck += n;
+    this.wakeReaders(c, ch);
+    const rev = ch.partner;
+    if (rev !== null) {
+      this.wakeWriters(c, rev);
+      if (rev.rcvSinceAck > 0) this.tcpAck(c, rev);
+    }
+    if (ch.rcvSinceAck > TCP_RCV_MSS) this.tcpAck(c, ch);
+    else if (ch.rcvSinceAck > 0 && ch.ackTimerAt < 0) {
+      ch.ackTimerAt = this.now + this.tickNs * Math.max(1, Math.floor(this.hz / 25));
+      this.q.schedule(ch.ackTimerAt, EV_ACK, ch.id);
+    }
+  }
+
+  /** The receiver of ch acknowledges everything it got: the sender sends what Nagle held, as one segment. */
+  private tcpAck(c: Cpu | null, ch: Channel): void {
+    ch.rcvSinceAck = 0;
+    ch.ackTimerAt = -1;
+    if (ch.held > 0) {
+      const h = ch.held;
+      ch.held = 0;
+      this.tcpDeliver(c, ch, h);
+    } else ch.unacked = false;
   }
 
   /** Runs the task's next instruction at `now`: pure ones first, then a compute segment or one system call. */
@@ -734,18 +784,31 @@ export class Kernel implements KernelView {
           const fd = op === OP_SEND ? p.a[pc]! : p.a[pc]! + (task.cursor % p.c[pc]!);
           const ch = this.channels[task.fds[fd]!]!;
           if (ch === undefined) throw new ModelError(`program "${p.name}": fd ${fd} is not open`);
-          if (ch.bytes + bytes > ch.capacity) {
+          if (ch.bytes + ch.held + bytes > ch.capacity) {
             task.state = TASK_BLOCKED;
             task.blockGen++;
             task.waitKind = WAIT_WRITE;
             ch.addWriter(task);
             break;
           }
-          ch.bytes += bytes;
           ch.messages++;
           cost += ch.opNs + Math.round((bytes * k.copyNsPerKb) / 1024) + this.channelLines(ch, c.id);
           if (op === OP_SEND_RR) task.cursor++;
           task.pc++;
+          if (ch.nagle) {
+            // tcp_nagle_check: a small segment waits while earlier data is unacknowledged, and later writes join it
+            if (!ch.unacked) this.tcpDeliver(c, ch, bytes);
+            else {
+              ch.held += bytes;
+              if (ch.held >= TCP_LOOPBACK_MSS) {
+                const h = ch.held;
+                ch.held = 0;
+                this.tcpDeliver(c, ch, h);
+              }
+            }
+            break;
+          }
+          ch.bytes += bytes;
           // sock_def_readable / pipe_write: wake the readers (and, for TCP, everyone on that endpoint's queue)
           this.wakeReaders(c, ch);
           if (ch.partner !== null) this.wakeWriters(c, ch.partner);
@@ -767,7 +830,9 @@ export class Kernel implements KernelView {
           task.pc++;
           // a writer waits (SOCK_NOSPACE): TCP wakes it once tcp_wspace >= tcp_min_write_space, with the readers of
           // the same endpoint
-          if (ch.writersHead === null || ch.capacity - ch.bytes < ch.bytes * ch.writeWakeRatio) break;
+          if (ch.writersHead === null) break;
+          const queued = ch.bytes + ch.held;
+          if (ch.capacity - queued < queued * ch.writeWakeRatio) break;
           this.wakeWriters(c, ch);
           if (ch.partner !== null) this.wakeReaders(c, ch.partner);
           break;

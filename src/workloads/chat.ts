@@ -43,6 +43,7 @@ export const chat: WorkloadEntry = {
     { name: 'nice', default: 0, unit: 'nice', meaning: 'nice value of the client threads (the announcement also ran nice -n 19 chat_c)' },
     { name: 'layout', default: 'source', unit: 'choice', choices: ['source', 'queues'], meaning: "server threads' roles: as chat 1.0.1's source (srv_snd fans out) or queues (the earlier reconstruction the reproductions use)" },
     { name: 'userNs', default: 1_000, unit: 'ns', meaning: 'user work per message in each thread that handles it' },
+    { name: 'nagle', default: 0, unit: 'count', min: 0, max: 1, meaning: "1: Nagle's algorithm and delayed ACKs on the loopback connections (chat's sockets had no TCP_NODELAY; experimental, docs/workloads.md); 0: every write goes out at once" },
     { name: 'bufKb', default: 16, unit: 'count', min: 1, max: 1048576, meaning: 'capacity of one loopback TCP direction in KiB of payload (2.4 default tcp_wmem: 16 KiB)' },
   ],
   setup(k, v) {
@@ -51,6 +52,7 @@ export const chat: WorkloadEntry = {
     const nice = v.nice as number;
     const userNs = v.userNs as number;
     const cap = (v.bufKb as number) * 1024;
+    const nagle = v.nagle === 1;
     const others = USERS - 1;
     // every thread: fd 0 = ready pipe, fd 1 = start pipe, its own descriptors from fd 2 on; it reports ready and
     // waits for the start (the client has connected every user before any message flows)
@@ -98,8 +100,8 @@ export const chat: WorkloadEntry = {
     let nSrv = 0;
     let nCli = 0;
     for (let r = 0; r < rooms; r++) {
-      const up = Array.from({ length: USERS }, () => k.addChannel(cap, 'tcp'));
-      const down = Array.from({ length: USERS }, () => k.addChannel(cap, 'tcp'));
+      const up = Array.from({ length: USERS }, () => k.addChannel(cap, 'tcp', nagle));
+      const down = Array.from({ length: USERS }, () => k.addChannel(cap, 'tcp', nagle));
       // one connection per user carries both directions (chat_c: snd_socket = rcv_socket): each endpoint's readers
       // and writers share its wait queue
       for (let u = 0; u < USERS; u++) k.pairChannels(up[u]!, down[u]!);
