@@ -19,6 +19,11 @@
  * 2.4 charges each segment's truesize (about 4 KB for a 100-byte segment sent alone, 100 bytes when Nagle
  * coalesces small writes while earlier data is unacknowledged) to the sender's queue until it is acknowledged and to
  * the receiver's while it is unread. The room is freed when the reader reads, not when an ACK comes back.
+ * - optionally (addChannel's `nagle`), Nagle's algorithm and delayed ACKs (2.4.17 tcp_nagle_check,
+ *   __tcp_ack_snd_check, tcp_send_delayed_ack): a write while a segment is unacknowledged is held and later writes
+ *   join it; the receiver ACKs at once past TCP_RCV_MSS unacknowledged bytes, else at TCP_DELACK_MIN (HZ/25), unless
+ *   data going the other way carries the ACK first. Simplifications: no quick-ACK mode (both directions carry
+ *   data: 2.4's pingpong mode), a fixed delayed-ACK timeout, no window updates from reads, ACKs cost nothing.
  */
 import type { Task } from './task.js';
 
