@@ -64,6 +64,23 @@ test('dss-yield runs to a side-by-side table and its finding holds', () => {
   assert.ok(res.checks.every((c) => c.holds));
 });
 
+test('a reproduction over several seeds: each row the mean of its per-seed values, each finding checked per seed', () => {
+  // pmqs-mkbench: short runs whose compile times are drawn from the seed
+  const mk = REPRODUCTIONS.find((r) => r.name === 'pmqs-mkbench')!;
+  const one = runReproduction(mk);
+  const three = runReproduction(mk, undefined, 3);
+  assert.equal(three.seeds, 3);
+  // the first seed is the reproduction's own, so its figure lies within the three seeds' range
+  for (const [i, row] of three.rows.entries()) {
+    assert.ok(row.simulatedMin! <= row.simulated && row.simulated <= row.simulatedMax!, `${row.label}: ${row.simulatedMin} ${row.simulated} ${row.simulatedMax}`);
+    assert.ok(row.simulatedMin! <= one.rows[i]!.simulated && one.rows[i]!.simulated <= row.simulatedMax!);
+    assert.equal(one.rows[i]!.simulatedMin, null);
+  }
+  assert.ok(three.rows.some((row) => row.simulatedMax! > row.simulatedMin!), 'the seeds gave identical figures');
+  for (const c of three.checks) assert.equal(c.holds, c.holdsOn === 3);
+  assert.throws(() => runReproduction(REPRODUCTIONS[0]!, undefined, 0), /seeds must be a whole number/);
+});
+
 test("chat follows chat 1.0.1: every message sent and received is counted, both layouts finish with the source's totals", async () => {
   const { runExperiment } = await import('../src/experiments/run.js');
   const run = (layout: string) =>

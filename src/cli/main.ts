@@ -145,10 +145,11 @@ export function formatRepro(r: ReproResult): string {
   out.push(`  source: ${r.source}`);
   out.push(`  conditions: ${r.conditions}`);
   out.push('');
+  const ranged = r.seeds > 1;
   const rows = r.rows.map((x) => [
     x.label + (x.fitted ? ' [fitted]' : ''),
     fmtNum(x.published),
-    fmtNum(x.simulated),
+    fmtNum(x.simulated) + (ranged && x.simulatedMin !== null && x.simulatedMax !== null ? ` (${fmtNum(x.simulatedMin)}-${fmtNum(x.simulatedMax)})` : ''),
     x.unit,
     x.baseline ?? '',
     x.publishedRatio === null ? '' : fmtNum(x.publishedRatio),
@@ -159,14 +160,21 @@ export function formatRepro(r: ReproResult): string {
   const notes = r.rows.filter((x) => x.note).map((x) => `  note, ${x.label}: ${x.note}`);
   if (notes.length) out.push('', ...notes);
   out.push('', '  agreement: simulated ratio / published ratio, or simulated / published for rows compared with nothing; 1.00 is exact.');
+  if (ranged) out.push(`  simulated: the mean over ${r.seeds} seeds, with the smallest and largest value; a ratio is that of the means.`);
   out.push('', '  findings of the source:');
-  for (const c of r.checks) out.push(`  ${c.holds ? '[holds]  ' : '[FAILS]  '}${c.finding}`);
+  for (const c of r.checks) {
+    const mark = c.holds ? '[holds]  ' : c.holdsOn > 0 ? `[holds on ${c.holdsOn} of ${r.seeds} seeds]  ` : '[FAILS]  ';
+    out.push(`  ${mark}${c.finding}`);
+  }
   const wall = Object.values(r.runs).reduce((s2, x) => s2 + x.wallMs, 0);
-  out.push('', `  ${Object.keys(r.runs).length} simulation runs, ${(wall / 1000).toFixed(1)} s of wall time`);
+  const nRuns = Object.keys(r.runs).length * r.seeds;
+  out.push('', `  ${nRuns} simulation runs${r.seeds > 1 ? ` (${r.seeds} seeds each)` : ''}, ${(wall / 1000).toFixed(1)} s of wall time`);
   return out.join('\n');
 }
 
-function doReproduce(name: string | undefined, o: { json?: boolean; progress?: boolean }): void {
+function doReproduce(name: string | undefined, o: { json?: boolean; progress?: boolean; seeds?: string }): void {
+  const seeds = o.seeds === undefined ? 1 : Number(o.seeds);
+  if (!Number.isSafeInteger(seeds) || seeds < 1 || seeds > 100) fail(`--seeds must be a whole number from 1 to 100 (runs every simulation with that many seeds), not "${o.seeds}"`);
   if (name === undefined) {
     const rows = REPRODUCTIONS.map((r) => [r.name, String(Object.keys(r.runs).length), r.title]);
     process.stdout.write('reproductions (schedlab reproduce NAME [--json]; "all" runs every one):\n');
@@ -177,7 +185,7 @@ function doReproduce(name: string | undefined, o: { json?: boolean; progress?: b
   const showProgress = o.progress !== false && process.stderr.isTTY === true;
   const results: ReproResult[] = [];
   for (const r of list) {
-    const res = runReproduction(r, showProgress ? (key, i, n) => process.stderr.write(`\r${r.name}: run ${i + 1}/${n} (${key})`.padEnd(70)) : undefined);
+    const res = runReproduction(r, showProgress ? (key, i, n) => process.stderr.write(`\r${r.name}: run ${i + 1}/${n} (${key})`.padEnd(70)) : undefined, seeds);
     if (showProgress) process.stderr.write('\r' + ' '.repeat(70) + '\r');
     results.push(res);
     if (!o.json) process.stdout.write(formatRepro(res) + '\n\n');
@@ -257,8 +265,9 @@ Same command and seed, same output (apart from the wall-clock figures under "sim
     .description('rerun published results side by side with the simulation (without a name: list them)')
     .argument('[name]', 'a reproduction, or "all"')
     .option('--json', 'print the results as JSON')
+    .option('--seeds <n>', 'run every simulation with n consecutive seeds: mean and range per row, findings checked on each seed')
     .option('--no-progress', 'no progress on stderr')
-    .action((name: string | undefined, o: { json?: boolean; progress?: boolean }) => doReproduce(name, o));
+    .action((name: string | undefined, o: { json?: boolean; progress?: boolean; seeds?: string }) => doReproduce(name, o));
 
   program
     .command('demo')

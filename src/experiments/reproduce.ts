@@ -8,7 +8,9 @@
  * the source are checks that pass or fail.
  *
  * runReproduction(r) runs every RunSpec once (in the order listed) and evaluates rows and checks: a pure function of
- * the reproduction apart from wall-clock figures.
+ * the reproduction apart from wall-clock figures. With `seeds` = N > 1 every RunSpec is run with N consecutive seeds
+ * from its own: a row's simulated figure is the mean of its N values (with their range), a ratio is that of the
+ * means, and each finding is checked on every seed's results (it holds only if it holds on all of them).
  */
 import { runExperiment, type RunResult, type RunSpec } from './run.js';
 
@@ -57,6 +59,9 @@ export interface ReproRowResult {
   agreement: number | null;
   fitted: boolean;
   note: string | null;
+  /** Smallest and largest of the per-seed values (null with one seed). */
+  simulatedMin: number | null;
+  simulatedMax: number | null;
 }
 
 export interface ReproResult {
@@ -65,20 +70,30 @@ export interface ReproResult {
   source: string;
   conditions: string;
   rows: ReproRowResult[];
-  checks: { finding: string; holds: boolean }[];
+  /** holds: on every seed; holdsOn: on how many of `seeds`. */
+  checks: { finding: string; holds: boolean; holdsOn: number }[];
+  seeds: number;
+  /** One entry per RunSpec: throughput is the mean over the seeds, wall time and events the sums. */
   runs: Record<string, { spec: RunSpec; throughput: number; unit: string; wallMs: number; events: number }>;
 }
 
-export function runReproduction(r: Reproduction, onRun?: (key: string, i: number, n: number) => void): ReproResult {
-  const results: Results = {};
+export function runReproduction(r: Reproduction, onRun?: (key: string, i: number, n: number) => void, seeds = 1): ReproResult {
+  if (!Number.isSafeInteger(seeds) || seeds < 1) throw new RangeError(`seeds must be a whole number of at least 1, not ${seeds}`);
   const keys = Object.keys(r.runs);
-  keys.forEach((key, i) => {
-    onRun?.(key, i, keys.length);
-    results[key] = runExperiment(r.runs[key]!);
-  });
+  const perSeed: Results[] = [];
+  for (let s = 0; s < seeds; s++) {
+    const results: Results = {};
+    keys.forEach((key, i) => {
+      onRun?.(seeds > 1 ? `${key}, seed +${s}` : key, s * keys.length + i, seeds * keys.length);
+      const spec = r.runs[key]!;
+      results[key] = runExperiment(s === 0 ? spec : { ...spec, seed: spec.seed + s });
+    });
+    perSeed.push(results);
+  }
   const byLabel = new Map<string, { pub: number; sim: number }>();
   const rows: ReproRowResult[] = r.rows.map((row) => {
-    const sim = row.simulated(results);
+    const vals = perSeed.map((res) => row.simulated(res));
+    const sim = vals.reduce((a, b) => a + b, 0) / vals.length;
     byLabel.set(row.label, { pub: row.published, sim });
     let pr: number | null = null;
     let sr: number | null = null;
@@ -99,12 +114,20 @@ export function runReproduction(r: Reproduction, onRun?: (key: string, i: number
       agreement: pr !== null && sr !== null ? (pr !== 0 && Number.isFinite(pr) ? sr / pr : null) : Number.isFinite(row.published) && row.published !== 0 ? sim / row.published : null,
       fitted: r.fitted?.includes(row.label) ?? false,
       note: row.note ?? null,
+      simulatedMin: seeds > 1 ? Math.min(...vals) : null,
+      simulatedMax: seeds > 1 ? Math.max(...vals) : null,
     };
   });
   const runs: ReproResult['runs'] = {};
   for (const k of keys) {
-    const x = results[k]!;
-    runs[k] = { spec: r.runs[k]!, throughput: x.workload.throughput, unit: x.workload.unit, wallMs: x.sim.wallMs, events: x.sim.events };
+    const xs = perSeed.map((res) => res[k]!);
+    runs[k] = {
+      spec: r.runs[k]!,
+      throughput: xs.reduce((a, x) => a + x.workload.throughput, 0) / seeds,
+      unit: xs[0]!.workload.unit,
+      wallMs: Math.round(xs.reduce((a, x) => a + x.sim.wallMs, 0) * 10) / 10,
+      events: xs.reduce((a, x) => a + x.sim.events, 0),
+    };
   }
   return {
     name: r.name,
@@ -112,7 +135,11 @@ export function runReproduction(r: Reproduction, onRun?: (key: string, i: number
     source: r.source,
     conditions: r.conditions,
     rows,
-    checks: r.checks.map((c) => ({ finding: c.finding, holds: c.holds(results) })),
+    checks: r.checks.map((c) => {
+      const holdsOn = perSeed.filter((res) => c.holds(res)).length;
+      return { finding: c.finding, holds: holdsOn === seeds, holdsOn };
+    }),
+    seeds,
     runs,
   };
 }
