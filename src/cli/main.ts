@@ -265,7 +265,7 @@ Same command and seed, same output (apart from the wall-clock figures under "sim
     .description('rerun published results side by side with the simulation (without a name: list them)')
     .argument('[name]', 'a reproduction, or "all"')
     .option('--json', 'print the results as JSON')
-    .option('--seeds <n>', 'run every simulation with n consecutive seeds: mean and range per row, findings checked on each seed')
+    .option('--seeds <n>', 'run every simulation with n consecutive seeds: mean and range per row, findings checked on each seed (only mkbench draws from the seed)')
     .option('--no-progress', 'no progress on stderr')
     .action((name: string | undefined, o: { json?: boolean; progress?: boolean; seeds?: string }) => doReproduce(name, o));
 
