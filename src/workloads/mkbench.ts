@@ -26,13 +26,14 @@ export const mkbench: WorkloadEntry = {
     { name: 'compileMax', default: 900_000_000, unit: 'ns', meaning: 'longest compile (CPU time)' },
     { name: 'io', default: 10_000_000, unit: 'ns', meaning: 'time a compile sleeps on I/O (half before, half after computing)' },
     { name: 'makeNs', default: 2_000_000, unit: 'ns', meaning: "make's own CPU work per job (dependency checks)" },
+    { name: 'wsKb', default: 2048, unit: 'count', min: 0, max: 1048576, meaning: "a compiler's working set in KiB: what it refills after a switch on a cache others have filled, or after a migration (our assumption)" },
   ],
   setup(k, v) {
     if ((v.compileMin as number) > (v.compileMax as number)) throw new ParamError('workload mkbench: compileMin must not exceed compileMax');
     const builds = v.builds as number;
     const j = v.j as number;
     const jobs = v.jobs as number;
-    const cc = new ProgramBuilder('cc1', 2 * 1024 * 1024);
+    const cc = new ProgramBuilder('cc1', (v.wsKb as number) * 1024);
     cc.sleep((v.io as number) / 2).computeUniform(v.compileMin as number, v.compileMax as number).sleep((v.io as number) / 2);
     const ccP = k.addProgram(cc.build());
     const job = new ProgramBuilder('make-job', 64 * 1024);
