@@ -47,6 +47,9 @@ for (const p of POLICIES) {
         ['smp4', 'hackbench', { groups: 2, loops: 10, rounds: 1, pipe: 1 }],
         ['numaq16', 'hackbench', { groups: 2, loops: 10, rounds: 2, threads: 1, spawn: 'fork' }],
         [smtBox, 'hackbench', { groups: 1, loops: 20, rounds: 1 }],
+        // loopback TCP: blocked writers (a 1 KiB buffer), the shared wait queues, Nagle's held writes and ACK timers
+        ['up', 'chat', { rooms: 1, messages: 20, nice: 19, bufKb: 1 }],
+        ['smp4', 'chat', { rooms: 1, messages: 10, nagle: 1, bufKb: 1 }],
       ];
       for (const [m, w, params] of cases) {
         const { k } = build(p.name, m, w, params);
