@@ -41,6 +41,7 @@ export const chat: WorkloadEntry = {
     { name: 'rooms', default: 10, unit: 'count', min: 1, max: 100000, meaning: 'chat rooms (chat_c argument 2)' },
     { name: 'messages', default: 100, unit: 'count', min: 1, max: 1000000000, meaning: 'messages each user sends (chat_c argument 3)' },
     { name: 'nice', default: 0, unit: 'nice', meaning: 'nice value of the client threads (the announcement also ran nice -n 19 chat_c)' },
+    { name: 'serverNice', default: 0, unit: 'nice', meaning: "nice value of chat_s's threads (a separate process: nice -n 19 chat_c leaves them at 0)" },
     { name: 'layout', default: 'source', unit: 'choice', choices: ['source', 'queues'], meaning: "server threads' roles: as chat 1.0.1's source (srv_snd fans out) or queues (the earlier reconstruction the reproductions use)" },
     { name: 'userNs', default: 1_000, unit: 'ns', meaning: 'user work per message in each thread that handles it' },
     { name: 'nagle', default: 0, unit: 'count', min: 0, max: 1, meaning: "1: Nagle's algorithm and delayed ACKs on the loopback connections (chat's sockets had no TCP_NODELAY; experimental, docs/workloads.md); 0: every write goes out at once" },
@@ -50,6 +51,7 @@ export const chat: WorkloadEntry = {
     const rooms = v.rooms as number;
     const m = v.messages as number;
     const nice = v.nice as number;
+    const serverNice = v.serverNice as number;
     const userNs = v.userNs as number;
     const cap = (v.bufKb as number) * 1024;
     const nagle = v.nagle === 1;
@@ -132,7 +134,7 @@ export const chat: WorkloadEntry = {
     cli.mark(1).send(1, 1);
     w = cli.here();
     cli.wait().loop(w, nCli);
-    k.spawn(k.addProgram(srv.build()), { name: 'chat_s', cpu: 0, fds: [ready, start] });
+    k.spawn(k.addProgram(srv.build()), { name: 'chat_s', nice: serverNice, cpu: 0, fds: [ready, start] });
     k.spawn(k.addProgram(cli.build()), { name: 'chat_c', nice, cpu: Math.min(1, k.nCpus - 1), fds: [ready, start] });
     // chat_c's figure counts the messages its threads sent and those they received (queues: received only)
     const total = rooms * USERS * m * (queues ? others : 1 + others);
@@ -147,7 +149,7 @@ export const chat: WorkloadEntry = {
           unit: 'messages/s',
           extra: { messages, messagesTotal: total, threads: rooms * USERS * 4, finished: finished ? 1 : 0, startNs: t0 },
           lines: [
-            `chat_c 127.0.0.1 ${rooms} ${m}${nice !== 0 ? ` (nice ${nice})` : ''}: ${rooms * USERS} users`,
+            `chat_c 127.0.0.1 ${rooms} ${m}${nice !== 0 ? ` (nice ${nice})` : ''}${serverNice !== 0 ? `, chat_s at nice ${serverNice}` : ''}: ${rooms * USERS} users`,
             `Total messages     : ${messages}${finished ? '' : ` of ${total} (time limit)`}`,
             `Elapsed time       : ${((simNs - t0) / 1e9).toFixed(2)} seconds`,
             `Average throughput : ${rate.toFixed(2)} messages per second`,
