@@ -23,7 +23,9 @@
  * start when all are ready); the end is when every thread has exited rather than when the client threads are done;
  * a SysV semaphore is a channel of 1-byte tokens priced like a pipe operation and woken without the sync hint (2.4's
  * semop: wake_up_process); each loopback TCP direction is a channel of `bufKb` KiB of payload with non-sync wakeups
- * (2.4's sock_def_readable). Each thread's working set is 8 KiB (two pages: its stack and its message buffer), what a
+ * (2.4's sock_def_readable), a blocked writer woken once a third of it is free (tcp_write_space), a user's two
+ * directions sharing each endpoint's wait queue (Kernel.pairChannels), Nagle and delayed ACKs only with nagle=1.
+ * Each thread's working set is 8 KiB (two pages: its stack and its message buffer), what a
  * switch or a migration has to bring back into cache.
  */
 import { ProgramBuilder } from './program.js';
@@ -42,7 +44,7 @@ export const chat: WorkloadEntry = {
     { name: 'messages', default: 100, unit: 'count', min: 1, max: 1000000000, meaning: 'messages each user sends (chat_c argument 3)' },
     { name: 'nice', default: 0, unit: 'nice', meaning: 'nice value of the client threads (the announcement also ran nice -n 19 chat_c)' },
     { name: 'serverNice', default: 0, unit: 'nice', meaning: "nice value of chat_s's threads (a separate process: nice -n 19 chat_c leaves them at 0)" },
-    { name: 'layout', default: 'source', unit: 'choice', choices: ['source', 'queues'], meaning: "server threads' roles: as chat 1.0.1's source (srv_snd fans out) or queues (the earlier reconstruction the reproductions use)" },
+    { name: 'layout', default: 'source', unit: 'choice', choices: ['source', 'queues'], meaning: "server threads' roles: as chat 1.0.1's source (srv_snd fans out) or queues (the earlier reconstruction)" },
     { name: 'userNs', default: 1_000, unit: 'ns', meaning: 'user work per message in each thread that handles it' },
     { name: 'nagle', default: 0, unit: 'count', min: 0, max: 1, meaning: "1: Nagle's algorithm and delayed ACKs on the loopback connections (chat's sockets had no TCP_NODELAY; experimental, docs/workloads.md); 0: every write goes out at once" },
     { name: 'bufKb', default: 16, unit: 'count', min: 1, max: 1048576, meaning: 'capacity of one loopback TCP direction in KiB of payload (2.4 default tcp_wmem: 16 KiB)' },
