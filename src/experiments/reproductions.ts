@@ -117,6 +117,7 @@ const yamamuraLock: Reproduction = {
       { label: `coloured, ${n} CPUs: mean hold`, published: h, unit: 'us', simulated: lock(`c${n}`, 'runqueue_lock', (l) => l.meanHoldNs / 1000) },
       { label: `coloured, ${n} CPUs: L2 misses in the scan`, published: x, unit: '%', simulated: (r: Results) => 100 * r[`c${n}`]!.metrics.taskExamineMissRatio },
     ]),
+    ...YAMA_CONT.map(([n]) => ({ label: `vanilla throughput, ${n} CPUs`, published: NaN, unit: 'msg/s', simulated: tp(`n${n}`), ...(n === 2 ? { note: 'paper (Figure 10, text only): vanilla scales slightly up to 4 CPUs and drops from 5 CPUs on; c32 scales up to 6' } : {}) })),
     ...YAMA_CONT.map(([n]) => ({ label: `coloured / vanilla throughput, ${n} CPUs`, published: NaN, unit: 'x', simulated: (r: Results) => r[`c${n}`]!.workload.throughput / r[`n${n}`]!.workload.throughput, ...(n === 6 ? { note: 'paper: colouring scales to 6 CPUs, up to +89.6% over vanilla (figure only)' } : {}) })),
   ],
   checks: [
@@ -138,6 +139,10 @@ const yamamuraLock: Reproduction = {
     {
       finding: 'colouring shortens the lock hold and lowers contention at every CPU count',
       holds: (r) => YAMA_CONT.every(([n]) => { const a = r[`n${n}`]!.metrics.locks.find((l) => l.name === 'runqueue_lock')!; const b = r[`c${n}`]!.metrics.locks.find((l) => l.name === 'runqueue_lock')!; return b.meanHoldNs < a.meanHoldNs && b.contention < a.contention; }),
+    },
+    {
+      finding: 'vanilla throughput stops growing above 4 CPUs (it drops from 5 CPUs on)',
+      holds: (r) => r.n6!.workload.throughput <= r.n4!.workload.throughput && r.n8!.workload.throughput <= r.n4!.workload.throughput,
     },
     {
       finding: 'colouring raises throughput (up to +89.6%)',
