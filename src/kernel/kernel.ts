@@ -697,36 +697,44 @@ export class Kernel implements KernelView {
 
   /** Wakes every reader blocked on the channel (they retry their read); from a CPU's path, or from a timer (null). */
   private wakeReaders(c: Cpu | null, ch: Channel): void {
-    let r = ch.readersHead;
+    const head = ch.readersHead;
     ch.readersHead = ch.readersTail = null;
-    while (r !== null) {
-      const nx: Task | null = r.waitNext;
-      r.waitNext = null;
-      this.wakeFrom(c, r, ch.wakeFlags);
-      r = nx;
-    }
+    this.wakeWaitList(c, head, ch.wakeFlags);
   }
 
   /** Wakes every writer blocked on the channel (they retry their write). */
   private wakeWriters(c: Cpu | null, ch: Channel): void {
-    let w = ch.writersHead;
+    const head = ch.writersHead;
     ch.writersHead = ch.writersTail = null;
-    while (w !== null) {
-      const nx: Task | null = w.waitNext;
-      w.waitNext = null;
-      this.wakeFrom(c, w, ch.wakeFlags);
-      w = nx;
+    this.wakeWaitList(c, head, ch.wakeFlags);
+  }
+
+  /** Wakes a wait list already detached from its channel (linked through waitNext). */
+  private wakeWaitList(c: Cpu | null, head: Task | null, flags: number): void {
+    let t = head;
+    while (t !== null) {
+      const nx: Task | null = t.waitNext;
+      t.waitNext = null;
+      if (c !== null) c.pushWake(t, flags, t.blockGen);
+      else this.wakeBlockedFromIrq(t, flags);
+      t = nx;
     }
   }
 
-  private wakeFrom(c: Cpu | null, t: Task, flags: number): void {
-    if (c !== null) c.pushWake(t, flags, t.blockGen);
-    else if (t.state === TASK_BLOCKED) {
-      if (this.isOnCpu(t)) {
-        t.state = TASK_RUNNING;
-        t.waitKind = WAIT_NONE;
-      } else this.wakeInterrupt(t, flags);
-    }
+  /** A blocked task woken from interrupt context (a timer): running again if still on its CPU, else a wakeup. */
+  private wakeBlockedFromIrq(t: Task, flags: number): void {
+    if (t.state !== TASK_BLOCKED) return;
+    if (this.isOnCpu(t)) {
+      t.state = TASK_RUNNING;
+      t.waitKind = WAIT_NONE;
+    } else this.wakeInterrupt(t, flags);
+  }
+
+  /** The sender sends what Nagle held, as one segment. */
+  private tcpSendHeld(c: Cpu | null, ch: Channel): void {
+    const h = ch.held;
+    ch.held = 0;
+    this.tcpDeliver(c, ch, h);
   }
 
   /**
@@ -756,11 +764,8 @@ export class Kernel implements KernelView {
   private tcpAck(c: Cpu | null, ch: Channel): void {
     ch.rcvSinceAck = 0;
     ch.ackTimerAt = -1;
-    if (ch.held > 0) {
-      const h = ch.held;
-      ch.held = 0;
-      this.tcpDeliver(c, ch, h);
-    } else ch.unacked = false;
+    if (ch.held > 0) this.tcpSendHeld(c, ch);
+    else ch.unacked = false;
   }
 
   /** Runs the task's next instruction at `now`: pure ones first, then a compute segment or one system call. */
@@ -800,11 +805,7 @@ export class Kernel implements KernelView {
             if (!ch.unacked) this.tcpDeliver(c, ch, bytes);
             else {
               ch.held += bytes;
-              if (ch.held >= TCP_LOOPBACK_MSS) {
-                const h = ch.held;
-                ch.held = 0;
-                this.tcpDeliver(c, ch, h);
-              }
+              if (ch.held >= TCP_LOOPBACK_MSS) this.tcpSendHeld(c, ch);
             }
             break;
           }
@@ -1202,12 +1203,7 @@ export class Kernel implements KernelView {
   }
 
   private onTimer(p: Task): void {
-    if (p.state === TASK_BLOCKED && p.waitKind === WAIT_TIMER) {
-      if (this.isOnCpu(p)) {
-        p.state = TASK_RUNNING;
-        p.waitKind = WAIT_NONE;
-      } else this.wakeInterrupt(p, 0);
-    }
+    if (p.waitKind === WAIT_TIMER) this.wakeBlockedFromIrq(p, 0);
   }
 
   private checkCpuChoice(p: Task, cpu: number, hook: string): void {
