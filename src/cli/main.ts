@@ -177,7 +177,7 @@ function doReproduce(name: string | undefined, o: { json?: boolean; progress?: b
   if (!Number.isSafeInteger(seeds) || seeds < 1 || seeds > 100) fail(`--seeds must be a whole number from 1 to 100 (runs every simulation with that many seeds), not "${o.seeds}"`);
   if (name === undefined) {
     const rows = REPRODUCTIONS.map((r) => [r.name, String(Object.keys(r.runs).length), r.title]);
-    process.stdout.write('reproductions (schedlab reproduce NAME [--json]; "all" runs every one):\n');
+    process.stdout.write('reproductions (schedlab reproduce NAME [--json] [--seeds N]; "all" runs every one):\n');
     for (const l of table(['name', 'runs', 'what'], rows, [0, 2])) process.stdout.write(`  ${l}\n`);
     return;
   }
