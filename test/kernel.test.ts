@@ -9,7 +9,7 @@ import { Kernel } from '../src/kernel/kernel.js';
 import type { SpinLock } from '../src/kernel/lock.js';
 import type { KernelView, SchedCtx, SchedPolicy } from '../src/kernel/sched-class.js';
 import type { Task } from '../src/kernel/task.js';
-import { buildPreset } from '../src/machine/presets.js';
+import { buildPreset, machineFromObject } from '../src/machine/presets.js';
 import { findWorkload } from '../src/workloads/registry.js';
 import { resolveParams } from '../src/experiments/params.js';
 import { collectMetrics } from '../src/metrics/collect.js';
@@ -196,6 +196,38 @@ test('a task switched back in after others filled the cache refills its working 
   const expected = (thrash.switches * refill) / 500_000;
   // at most one partly done chunk per task is also lost at the end of the run
   assert.ok(lost > 0.5 * expected && lost < expected + 40, `chunks lost ${lost}, expected about ${expected.toFixed(1)} from ${thrash.switches} refills`);
+});
+
+test('regression: a compute preempted and switched back in pays its refill then, not only when a new compute starts', () => {
+  // 40 tasks of 64 KiB each computing 20 ms in one segment, preempted at ticks: every switch-in after the first refills
+  const { k } = build('rr', 'up', null, {}, { slice: 1_000_000 });
+  const b = new ProgramBuilder('w', 64 * 1024);
+  b.compute(20_000_000);
+  const p = k.addProgram(b.build());
+  for (let i = 0; i < 40; i++) k.spawn(p);
+  runFor(k, 5e9);
+  const c = k.cost;
+  const refill = ((64 * 1024) / c.lineBytes) * c.dramNs / c.refillMlp;
+  const resumed = k.contextSwitches - 40;
+  const extra = k.finishedAt - 40 * 20_000_000;
+  assert.ok(resumed > 100, `switches ${k.contextSwitches}`);
+  assert.ok(extra > 0.8 * resumed * refill, `finished ${k.finishedAt} ns: ${extra} ns over the work, ${resumed} resumed switch-ins of ${refill} ns refill each`);
+});
+
+test('a compute resumed on another node runs the rest at that node\'s memory speed (first touch); flat memory is uniform', () => {
+  const run = (userMemory: 'first-touch' | 'flat') => {
+    const m = machineFromObject({ name: 'two', sockets: 2, coresPerLlc: 1, distances: { remote: 20 }, userMemory, costs: 'x86-2023' }, 'two.yaml');
+    if (Array.isArray(m)) throw new Error(m.join('; '));
+    return m;
+  };
+  const ft = run('first-touch');
+  const flat = run('flat');
+  assert.equal(ft.memSlowdownMilli(0, 0), 1000);
+  assert.ok(ft.memSlowdownMilli(1, 0) > 1000);
+  assert.equal(flat.memSlowdownMilli(0, 0), flat.memSlowdownMilli(1, 0));
+  assert.equal(flat.memSlowdownMilli(0, 0), Math.round((ft.memSlowdownMilli(0, 0) + ft.memSlowdownMilli(0, 1)) / 2));
+  assert.equal(buildPreset('numaq16')!.userMemory, 'flat');
+  assert.equal(buildPreset('kilo1024')!.userMemory, 'first-touch');
 });
 
 test('a loopback TCP writer is woken when a third of its buffer is free, a pipe writer on every read', () => {

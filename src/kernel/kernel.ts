@@ -680,14 +680,25 @@ export class Kernel implements KernelView {
       if (op === OP_COMPUTE) d = p.a[pc]!;
       else if (op === OP_COMPUTE_EXP) d = this.workRng.exp(p.a[pc]!);
       else d = this.workRng.uniform(p.a[pc]!, p.b[pc]!);
-      const node = this.machine.cpuNode[c.id]!;
-      if (task.memNode < 0) task.memNode = node; // first touch
-      else if (task.memNode !== node) d = Math.round((d * this.machine.memSlowdownMilli(c.id, task.memNode)) / 1000);
+      if (task.memNode < 0) task.memNode = this.machine.cpuNode[c.id]!; // first touch
+      const f = this.machine.memSlowdownMilli(c.id, task.memNode);
+      if (f !== 1000) d = Math.round((d * f) / 1000);
+      task.memMilli = f;
+    } else {
+      // a compute resumed (after preemption, perhaps on another node): the rest runs at this CPU's memory speed
+      const f = task.memNode < 0 ? 1000 : this.machine.memSlowdownMilli(c.id, task.memNode);
+      if (f !== task.memMilli) {
+        d = Math.round((d * f) / task.memMilli);
+        task.memMilli = f;
+      }
+    }
+    // the refill owed since the task last computed (a migration, or other tasks' evictions), new segment or resumed
+    if (task.refillDebtNs > 0) {
       d += task.refillDebtNs;
       task.refillDebtNs = 0;
-      if (d < 1) d = 1;
-      task.remainingNs = d;
     }
+    if (d < 1) d = 1;
+    task.remainingNs = d;
     c.userFrom = t;
     c.segEnd = t + d;
     this.setEvent(c, t + d, PH_USER_END);

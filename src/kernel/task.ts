@@ -83,11 +83,13 @@ export class Task {
   writer = -1;
   /** Nodes (0-31) holding a valid copy of those lines in some cache (a CPU's, or a NUMA-Q quad's remote cache). */
   nodesOn = 0;
-  /** Remaining ns of the COMPUTE instruction at pc (0: not started). */
+  /** Remaining ns of the COMPUTE instruction at pc (0: not started), at the memory speed memMilli stands for. */
   remainingNs = 0;
+  /** The remote-memory stretch (x1000) remainingNs was computed with: a resume on another node rescales it. */
+  memMilli = 1000;
   /** The CPU's loadedBytes right after this task last started running there (what it has evicted since). */
   cacheMark = 0;
-  /** Extra user time owed to cache refill after a migration, added to the next compute. */
+  /** User time owed to cache refill (after a migration, or after others evicted it), added when it next computes. */
   refillDebtNs = 0;
   waitKind = WAIT_NONE;
   /** Incremented every time the task blocks; a wakeup carries the generation it was meant for. */

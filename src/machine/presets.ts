@@ -17,6 +17,8 @@ interface PresetDef {
   distances: (nNodes: number, nodesPerSocket: number) => number[][];
   /** Node holding the kernel's data (task structures, runqueues), if not spread: NUMA-Q under 2.4.5 kept it on node 0. */
   kernelMemNode?: number;
+  /** Where user memory lives (TopologySpec.userMemory); NUMA-Q under 2.4.5: flat. */
+  userMemory?: 'first-touch' | 'flat';
 }
 
 /** SLIT: 10 on the diagonal, `same` between nodes of one socket, `remote` across sockets. */
@@ -49,7 +51,7 @@ const PRESETS: PresetDef[] = [
   { name: 'smp2', description: '2-way Pentium III SMP on one front-side bus (2001)', shape: [1, 1, 2, 1, 1], costs: 'p3-2way', distances: twoLevel(10, 10) },
   { name: 'smp4', description: '4-way Pentium III SMP on one front-side bus (2001)', shape: [1, 1, 4, 1, 1], costs: 'p3-8way', distances: twoLevel(10, 10) },
   { name: 'smp8', description: '8-way Pentium III Xeon SMP (2001, e.g. Netfinity 8500R)', shape: [1, 1, 8, 1, 1], costs: 'p3-8way', distances: twoLevel(10, 10) },
-  { name: 'numaq16', description: 'PMQS paper 16-way NUMA: 4 quads x 4 Pentium III 450 MHz (2001)', shape: [4, 1, 4, 1, 1], costs: 'p3-numaq', kernelMemNode: 0, distances: twoLevel(10, 40) },
+  { name: 'numaq16', description: 'PMQS paper 16-way NUMA: 4 quads x 4 Pentium III 450 MHz (2001)', shape: [4, 1, 4, 1, 1], costs: 'p3-numaq', kernelMemNode: 0, userMemory: 'flat', distances: twoLevel(10, 40) },
   { name: 'opteron6272', description: 'Wasted Cores paper: 64 Opteron 6272 cores in 8 nodes (2012)', shape: [4, 2, 1, 8, 1], costs: 'opteron-2012', distances: (nn) => opteronSlit(nn) },
   { name: 'epyc9654-2s', description: '2 x AMD EPYC 9654 (Zen 4), NPS1: 384 CPUs, 24 LLCs of 16 CPUs', shape: [2, 1, 12, 8, 2], costs: 'x86-2023', distances: twoLevel(10, 32) },
   { name: 'kilo1024', description: '1024 CPUs: 8 sockets x 64 cores x 2 threads, 8-core LLCs', shape: [8, 1, 8, 8, 2], costs: 'x86-2023', distances: twoLevel(10, 32) },
@@ -82,6 +84,7 @@ export function buildPreset(name: string): Machine | undefined {
     nodeDistance: p.distances(nn, nodesPerSocket),
     cost: findCostPreset(p.costs)!,
     kernelMemNode: p.kernelMemNode ?? -1,
+    userMemory: p.userMemory ?? 'first-touch',
   });
 }
 
@@ -121,6 +124,7 @@ export const MachineFile = z
       ], { error: 'must be {sameSocket, remote} or a square matrix of SLIT distances (10 on the diagonal)' })
       .optional(),
     kernelMemNode: z.number().int().min(0, 'must be a node number (0 ..)').optional(),
+    userMemory: z.enum(['first-touch', 'flat'], { error: 'must be "first-touch" (pages where a task first computes) or "flat" (spread over all nodes)' }).optional(),
     costs: z
       .union([
         z.string(),
@@ -139,7 +143,7 @@ export function machineFromObject(raw: unknown, source: string): Machine | strin
       const path = i.path.length ? i.path.join('.') : '(top level)';
       let msg = i.message;
       if (i.code === 'unrecognized_keys')
-        msg = `unknown field(s) ${i.keys.join(', ')}; known fields: name, description, sockets, nodesPerSocket, llcsPerNode, coresPerLlc, threadsPerCore, distances, kernelMemNode, costs`;
+        msg = `unknown field(s) ${i.keys.join(', ')}; known fields: name, description, sockets, nodesPerSocket, llcsPerNode, coresPerLlc, threadsPerCore, distances, kernelMemNode, userMemory, costs`;
       return `${source}: field "${path}": ${msg}`;
     });
   }
@@ -185,6 +189,7 @@ export function machineFromObject(raw: unknown, source: string): Machine | strin
     nodeDistance: dist,
     cost,
     kernelMemNode: m.kernelMemNode ?? -1,
+    userMemory: m.userMemory ?? 'first-touch',
   };
   return new Machine(spec);
 }

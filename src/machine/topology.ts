@@ -36,6 +36,12 @@ export interface TopologySpec {
    * CPU finds it at local cost). NUMA-Q under Linux 2.4.5 kept all kernel data on node 0 (PMQS paper, section 9.1).
    */
   kernelMemNode: number;
+  /**
+   * Where user memory lives: 'first-touch' (default; a task's pages on the node where it first computed, as Linux
+   * 2.6+ allocates) or 'flat' (every address space spread evenly over all nodes, as Linux 2.4.5 on NUMA-Q treated
+   * memory: PMQS paper, reference section 9.1): compute is then stretched by the mean over all nodes wherever it runs.
+   */
+  userMemory?: 'first-touch' | 'flat';
 }
 
 export class Machine {
@@ -62,7 +68,9 @@ export class Machine {
   private readonly remoteDramNs: Float64Array;
   /** Price of examining one task structure from each CPU: taskExamineNs scaled by the distance to kernelMemNode. */
   readonly examineNs: Float64Array;
-  /** Compute-time multiplier x1000 by (running node, memory node), row-major. */
+  /** Where user memory lives (TopologySpec.userMemory). */
+  readonly userMemory: 'first-touch' | 'flat';
+  /** Compute-time multiplier x1000 by (running node, memory node), row-major; with flat memory each row is its mean. */
   private readonly memMilli: Int32Array;
 
   constructor(spec: TopologySpec) {
@@ -113,6 +121,15 @@ export class Machine {
         this.remoteLineNs[a * nn + b] = k.lineNodeNs + (k.lineRemoteNs - k.lineNodeNs) * excess;
         this.remoteDramNs[a * nn + b] = k.dramNs * (d / 10);
         this.memMilli[a * nn + b] = d <= 10 ? 1000 : 1000 + Math.round(1000 * k.remoteMemSlowdown * (d / 10 - 1));
+      }
+    }
+    this.userMemory = spec.userMemory ?? 'first-touch';
+    if (this.userMemory === 'flat') {
+      for (let a = 0; a < nn; a++) {
+        let sum = 0;
+        for (let b = 0; b < nn; b++) sum += this.memMilli[a * nn + b]!;
+        const mean = Math.round(sum / nn);
+        for (let b = 0; b < nn; b++) this.memMilli[a * nn + b] = mean;
       }
     }
   }
