@@ -1,7 +1,8 @@
 /** Linux 2.4 constants and rules (dss, pls, mqs), and the reproduction registry. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { niceToTicks } from '../src/policies/dss.js';
+import { niceToTicks, pre6Timeslice } from '../src/policies/dss.js';
+import { ProgramBuilder } from '../src/workloads/program.js';
 import { REPRODUCTIONS } from '../src/experiments/reproductions.js';
 import { runReproduction } from '../src/experiments/reproduce.js';
 import { build, runFor } from './helpers.js';
@@ -16,6 +17,35 @@ test('2.4 counters converge to 2 x NICE_TO_TICKS - 1 for a task that never runs 
   let c = 0;
   for (let i = 0; i < 20; i++) c = (c >> 1) + niceToTicks(0, 100);
   assert.equal(c, 11);
+});
+
+test("2.5.2-pre6's time slices (ts_table, HZ=100): nice 19 one tick, nice 0 four, nice -20 seven", () => {
+  const nices = [-20, -15, -10, -5, 0, 5, 10, 15, 19];
+  assert.deepEqual(nices.map((n) => pre6Timeslice(n, 100)), [7, 6, 6, 5, 4, 3, 2, 1, 1]);
+});
+
+test('dss version=2.5.2-pre6: sleepers earn dyn_prio per missed recalculation (capped), hogs spend it, a yield raises it', () => {
+  const { k } = build('dss', 'up', null, {}, { version: '2.5.2-pre6' });
+  const hog = new ProgramBuilder('hog');
+  hog.compute(10_000_000_000);
+  const hp = k.addProgram(hog.build());
+  const sl = new ProgramBuilder('sleeper');
+  const top = sl.here();
+  sl.sleep(100_000_000).compute(100_000).loop(top, -1);
+  const sp = k.addProgram(sl.build());
+  k.spawn(hp);
+  k.spawn(hp);
+  k.spawn(sp);
+  runFor(k, 2e9);
+  const pol = k.policy as unknown as { recalculations: number };
+  const sd = (name: string) => k.allTasks.filter((t) => t.name === name).map((t) => t.sd as { dynPrio: number; counter: number });
+  assert.ok(pol.recalculations >= 20, `recalculations ${pol.recalculations}`);
+  for (const x of sd('hog')) assert.equal(x.dynPrio, 0);
+  const s0 = sd('sleeper')[0]!;
+  assert.ok(s0.dynPrio > 1 && s0.dynPrio <= 40, `sleeper dyn_prio ${s0.dynPrio}`);
+  const y = build('dss', 'up', 'loop_yield', { tasks: 2 }, { version: '2.5.2-pre6' });
+  runFor(y.k, 20e6);
+  for (const t of y.k.allTasks) assert.ok((t.sd as { dynPrio: number }).dynPrio > 40, `a yielder's dyn_prio is not capped: ${(t.sd as { dynPrio: number }).dynPrio}`);
 });
 
 test('dss: fork splits the counter, a reaped child gives it back, and runqueue_lock serialises 8 CPUs', () => {

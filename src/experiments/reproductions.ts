@@ -288,18 +288,20 @@ const pmqsMkbench: Reproduction = {
   ],
 };
 
-const pair = (machine: string, workload: string, workloadParams: Record<string, string | number>, durationNs: number): [RunSpec, RunSpec, RunSpec] => [
+const pair = (machine: string, workload: string, workloadParams: Record<string, string | number>, durationNs: number): [RunSpec, RunSpec, RunSpec, RunSpec] => [
   { machine, sched: 'dss', workload, workloadParams, durationNs, seed: 1 },
   { machine, sched: 'o1', workload, workloadParams, durationNs, seed: 1 },
   { machine, sched: 'o1-2.5.2', workload, workloadParams, durationNs, seed: 1 },
+  { machine, sched: 'dss', schedParams: { version: '2.5.2-pre6' }, workload, workloadParams, durationNs, seed: 1 },
 ];
 
 function o1Runs(): Record<string, RunSpec> {
   const runs: Record<string, RunSpec> = {};
-  const add = (key: string, p: [RunSpec, RunSpec, RunSpec]) => {
+  const add = (key: string, p: [RunSpec, RunSpec, RunSpec, RunSpec]) => {
     runs[`${key} dss`] = p[0];
     runs[`${key} o1`] = p[1];
     runs[`${key} o1-2.5.2`] = p[2];
+    runs[`${key} dss-pre6`] = p[3];
   };
   add('yield2', pair('smp2', 'loop_yield', { tasks: 4 }, 0.2 * S));
   add('yield8', pair('smp8', 'loop_yield', { tasks: 16 }, 0.2 * S));
@@ -320,6 +322,7 @@ const o1Rows = (label: string, key: string, unit: string, old: number, neu: numb
   { label: `${label}: 2.4`, published: old, unit, simulated: tp(`${key} dss`), ...(note ? { note } : {}) },
   { label: `${label}: O(1)`, published: neu, unit, simulated: tp(`${key} o1`), baseline: `${label}: 2.4` },
   { label: `${label}: O(1) as announced`, published: neu, unit, simulated: tp(`${key} o1-2.5.2`), baseline: `${label}: 2.4` },
+  { label: `${label}: 2.4 as in 2.5.2-pre6`, published: old, unit, simulated: tp(`${key} dss-pre6`) },
 ];
 
 const o1Announcement: Reproduction = {
@@ -327,7 +330,7 @@ const o1Announcement: Reproduction = {
   title: "The O(1) scheduler announcement's benchmarks: vanilla 2.5.2-pre6 (2.4's scheduler) against O(1)",
   source: 'Ingo Molnar, "[announce] [patch] ultra-scalable O(1) SMP and UP scheduler", LKML, 4 Jan 2002',
   conditions:
-    "1-CPU (UP kernel), 2-CPU and 8-CPU boxes, models unstated; vanilla = 2.5.2-pre6 with 2.4's scheduler (simulated: dss, 2.4.17's rules; pre6 carried Davide Libenzi's time-slice changes, merged in 2.5.2-pre3: goodness() from a dynamic priority, the recalculation over the runqueue under runqueue_lock, which the model does too); nice -n 19 chat_c renices chat_c's threads only, as the command reads (chat_s is a separate process; chat's serverNice parameter renices it too); O(1) is simulated twice, as shipped in 2.6.0 (o1) and as announced (o1-2.5.2: the load estimator and global realtime queue of the January 2002 patches, reconstructed from LKML mails, docs/policies.md). Every figure is the mean of the announcement's runs; compare the ratios new/old. The loop_yield figures of the 2- and 8-way boxes (both schedulers' 2-way and O(1)'s 8-way) were used to fit the cost presets (docs/calibration.md). Chat: chat_c prints the average over the whole run, and every chat run is simulated to completion (chat's source layout, docs/workloads.md). lat_proc's box is not stated: simulated on the uniprocessor (up).",
+    "1-CPU (UP kernel), 2-CPU and 8-CPU boxes, models unstated; vanilla = 2.5.2-pre6 with 2.4's scheduler: simulated with dss and 2.4.17's rules (the rows \"2.4\", which the findings use), and with dss:version=2.5.2-pre6 (the rows \"2.4 as in 2.5.2-pre6\": Davide Libenzi's time_slice and dyn_prio of 2.5.2-pre3 and pre6's time-slice table, the recalculation over the runqueue only, read from his LKML patches; docs/policies.md); nice -n 19 chat_c renices chat_c's threads only, as the command reads (chat_s is a separate process; chat's serverNice parameter renices it too); O(1) is simulated twice, as shipped in 2.6.0 (o1) and as announced (o1-2.5.2: the load estimator and global realtime queue of the January 2002 patches, reconstructed from LKML mails, docs/policies.md). Every figure is the mean of the announcement's runs; compare the ratios new/old. The loop_yield figures of the 2- and 8-way boxes (both schedulers' 2-way and O(1)'s 8-way) were used to fit the cost presets (docs/calibration.md). Chat: chat_c prints the average over the whole run, and every chat run is simulated to completion (chat's source layout, docs/workloads.md). lat_proc's box is not stated: simulated on the uniprocessor (up).",
   runs: o1Runs(),
   rows: [
     ...o1Rows('2-way, 4 x loop_yield', 'yield2', 'switches/s', 241_113, 977_515),

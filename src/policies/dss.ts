@@ -29,6 +29,30 @@
  *   flag and goes to the list tail under the lock, and schedule() follows.
  * - HZ = 100 (i386), so NICE_TO_TICKS(0) = 6 ticks (60 ms).
  *
+ * version=2.5.2-pre6: the vanilla kernel of the O(1) announcement, 2.4's scheduler with Davide Libenzi's changes of
+ * 2.5.2-pre3 ("Time Slice Split Scheduler", LKML 26 Dec 2001) and pre6 ("nicer timeslices", the ts_table of LKML
+ * 30 Dec 2001), read from the patches posted on LKML and from the removed lines of his 2 Jan 2002 diff against pre6
+ * (no git history of the 2.5.2-pre kernels was reachable):
+ * - counter becomes time_slice, and a dynamic priority dyn_prio joins it. TASK_TIMESLICE(p) = ts_table[19 - nice],
+ *   ts_table[i] = ((10000 + (70000 / 40) * i) us * HZ) / 10^6 (integer): at HZ=100 nice 19 1 tick, nice 0 4,
+ *   nice -20 7.
+ * - goodness(): -1 if yielding; 0 if time_slice is 0; else dyn_prio + 1 + PROC_CHANGE_PENALTY (same CPU) + 1 (same
+ *   mm or kernel thread) + 20 - nice. RT unchanged.
+ * - Recalculation (best goodness 0): under runqueue_lock, over the runqueue only (no tasklist_lock): rcl_curr += 1,
+ *   every task on the runqueue gets time_slice = TASK_TIMESLICE and rcl_last = rcl_curr. Sleepers keep what they had
+ *   left, possibly 0.
+ * - add_to_runqueue() at a wakeup or fork: dyn_prio += rcl_curr - rcl_last (one point per recalculation missed),
+ *   capped at MAX_DYNPRIO (maxDynPrio: 40 in the patches around pre6, 100 in pre3; pre6's own value unverified);
+ *   rcl_last = rcl_curr.
+ * - Tick (expire_task, the form of Davide's 5 Jan backport; pre6's own body unverified): a task at 0 reschedules;
+ *   otherwise time_slice -= 1, and at 0 dyn_prio -= 1 (if above 0) and reschedule.
+ * - sched_yield: (if others are pending) the SCHED_YIELD flag, time_slice = 0, dyn_prio += 1 (uncapped); no move
+ *   to the tail.
+ * - fork splits time_slice as 2.4 splits counter; the child copies dyn_prio and rcl_last with the task structure.
+ * - reschedule_idle(), try_to_wake_up(), the global queue and lock: unchanged from 2.4.17.
+ * Not modelled: pre3-pre9's idle task, which lost its counter = -100 and competed as a nice-20 task (it matters on
+ * one CPU, where a nice-19 wakeup may then not preempt idle).
+ *
  * pls (IBM's Priority Level Scheduler, OLS 2001 slides 12, 17, 18, 70, 72; the patch itself was not retrievable):
  * the same global lock and the same decisions as dss ("functional equivalence" was PLS's goal), but the runqueue is
  * split into lists by non-affinity goodness and schedule() examines only the tasks its bounded top-down scan reaches
@@ -43,12 +67,16 @@
  */
 import type { SpinLock } from '../kernel/lock.js';
 import { TaskList } from '../kernel/tasklist.js';
-import { WF_SYNC, type KernelView, type PolicyEntry, type SchedCtx, type SchedPolicy, type TunableValues } from '../kernel/sched-class.js';
+import { ENQ_NEW, ENQ_WAKEUP, WF_SYNC, type KernelView, type PolicyEntry, type SchedCtx, type SchedPolicy, type TunableValues } from '../kernel/sched-class.js';
 import { SCHED_FIFO, SCHED_NORMAL, SCHED_RR, type Task } from '../kernel/task.js';
 
 interface DssTask {
-  /** Remaining time slice in ticks; also the dynamic priority. */
+  /** Remaining time slice in ticks (2.4's counter, 2.5.2-pre6's time_slice); in 2.4 also the dynamic priority. */
   counter: number;
+  /** 2.5.2-pre6: the dynamic priority (dyn_prio). */
+  dynPrio: number;
+  /** 2.5.2-pre6: the recalculation count when the task was last given a slice or credited (rcl_last). */
+  rclLast: number;
   /** The SCHED_YIELD flag bit. */
   yielding: boolean;
   /** On the runqueue list. */
@@ -67,6 +95,12 @@ export function tickScale(x: number, hz: number): number {
 /** NICE_TO_TICKS(nice) = TICK_SCALE(20 - nice) + 1. */
 export function niceToTicks(nice: number, hz: number): number {
   return tickScale(20 - nice, hz) + 1;
+}
+
+/** 2.5.2-pre6's TASK_TIMESLICE(p) = ts_table[19 - nice] (fill_tslice_map); at least 1 tick for other HZ values. */
+export function pre6Timeslice(nice: number, hz: number): number {
+  const i = 19 - nice;
+  return Math.max(1, Math.floor(((10000 + Math.floor(70000 / 40) * i) * hz) / 1000000));
 }
 
 /**
@@ -114,6 +148,11 @@ class Dss implements SchedPolicy {
   /** Recalculations done (for tests and reports). */
   recalculations = 0;
   private readonly colours: number;
+  /** 2.5.2-pre6's rules (Davide Libenzi's time-slice split) instead of 2.4.17's. */
+  private readonly pre6: boolean;
+  private readonly maxDynPrio: number;
+  /** 2.5.2-pre6: recalculations so far (rcl_curr). */
+  private rclCurr = 0;
 
   constructor(name: string, v: TunableValues) {
     this.name = name;
@@ -124,6 +163,13 @@ class Dss implements SchedPolicy {
     this.threshold = v.preemptThreshold as number;
     this.maxCounter = Math.floor((20 * this.hz) / 100);
     this.colours = v.colours as number;
+    this.pre6 = v.version === '2.5.2-pre6';
+    this.maxDynPrio = v.maxDynPrio as number;
+  }
+
+  /** A fresh time slice: NICE_TO_TICKS (2.4) or TASK_TIMESLICE (2.5.2-pre6). */
+  private slice(t: Task): number {
+    return this.pre6 ? pre6Timeslice(t.nice, this.hz) : niceToTicks(t.nice, this.hz);
   }
 
   attach(k: KernelView): void {
@@ -136,11 +182,13 @@ class Dss implements SchedPolicy {
   }
 
   initTask(t: Task, parent: Task | null, ctx: SchedCtx): void {
-    const data: DssTask = { counter: niceToTicks(t.nice, this.hz), yielding: false, onList: false };
+    const data: DssTask = { counter: this.slice(t), dynPrio: 0, rclLast: this.rclCurr, yielding: false, onList: false };
     if (parent !== null) {
       const p = d(parent);
       data.counter = (p.counter + 1) >> 1;
       p.counter >>= 1;
+      data.dynPrio = p.dynPrio;
+      data.rclLast = p.rclLast;
       if (p.counter === 0) ctx.resched(parent.cpu);
     }
     t.sd = data;
@@ -180,7 +228,13 @@ class Dss implements SchedPolicy {
     this.listAdd(t, true);
   }
 
-  enqueue(_cpu: number, t: Task): void {
+  enqueue(_cpu: number, t: Task, flags: number): void {
+    if (this.pre6 && (flags & (ENQ_WAKEUP | ENQ_NEW)) !== 0) {
+      // add_to_runqueue(): one dyn_prio point per recalculation the task missed while away
+      const x = d(t);
+      x.dynPrio = Math.min(this.maxDynPrio, x.dynPrio + (this.rclCurr - x.rclLast));
+      x.rclLast = this.rclCurr;
+    }
     this.listAdd(t, this.insertTail);
   }
 
@@ -192,8 +246,8 @@ class Dss implements SchedPolicy {
     const x = d(p);
     if (x.yielding) return -1;
     if (p.policy === SCHED_NORMAL || (p.policy !== SCHED_FIFO && p.policy !== SCHED_RR)) {
-      let w = x.counter;
-      if (w === 0) return 0;
+      if (x.counter === 0) return 0;
+      let w = this.pre6 ? x.dynPrio + 1 : x.counter;
       if (p.cpu === cpu) w += this.penalty;
       if (p.mm === mm || p.mm === 0) w += 1;
       return w + 20 - p.nice;
@@ -251,7 +305,7 @@ class Dss implements SchedPolicy {
     const mm = cur !== null ? cur.mm : this.lastMm[cpu]!;
     // an RR task whose slice ran out is refilled and moved to the tail, whether or not it still runs
     if (cur !== null && cur.policy === SCHED_RR && d(cur).counter === 0) {
-      d(cur).counter = niceToTicks(cur.nice, this.hz);
+      d(cur).counter = this.slice(cur);
       if (d(cur).onList) this.moveLast(cur);
     }
     for (;;) {
@@ -273,9 +327,21 @@ class Dss implements SchedPolicy {
         if (next !== null) this.lastMm[cpu] = next.mm;
         return next;
       }
+      this.recalculations++;
+      if (this.pre6) {
+        // 2.5.2-pre6: the tasks on the runqueue get a fresh slice, under runqueue_lock; sleepers are credited later
+        this.rclCurr++;
+        for (let p = this.list.head; p !== null; p = p.qNext) {
+          const x = d(p);
+          x.counter = this.slice(p);
+          x.rclLast = this.rclCurr;
+          ctx.examineTask(p);
+          ctx.writeTask(p);
+        }
+        continue;
+      }
       // every schedulable task is out of slice: recalculate every task's counter
       recalculateCounters(ctx, this.tasklistLock, k.tasks, this.hz);
-      this.recalculations++;
     }
   }
 
@@ -298,7 +364,7 @@ class Dss implements SchedPolicy {
         continue;
       }
       const x = d(p);
-      const na = x.yielding ? 0 : x.counter === 0 ? 0 : Math.min(LEVELS - 1, x.counter + 20 - p.nice);
+      const na = x.yielding ? 0 : x.counter === 0 ? 0 : Math.min(LEVELS - 1, (this.pre6 ? x.dynPrio + 1 : x.counter) + 20 - p.nice);
       cnt[na]!++;
       if (p.cpu === cpu && firstLocal[na] === 0) firstLocal[na] = cnt[na]!;
     }
@@ -306,7 +372,7 @@ class Dss implements SchedPolicy {
     let bound = 0;
     if (prev !== null) {
       const x = d(prev);
-      bound = x.yielding || x.counter === 0 ? 0 : Math.min(LEVELS - 1, x.counter + 20 - prev.nice);
+      bound = x.yielding || x.counter === 0 ? 0 : Math.min(LEVELS - 1, (this.pre6 ? x.dynPrio + 1 : x.counter) + 20 - prev.nice);
     }
     let examined = 0;
     let nonLocalSeen = false;
@@ -341,6 +407,14 @@ class Dss implements SchedPolicy {
 
   tick(_cpu: number, curr: Task): boolean {
     const x = d(curr);
+    if (this.pre6) {
+      // expire_task()
+      if (x.counter <= 0) return true;
+      x.counter -= 1;
+      if (x.counter > 0) return false;
+      if (x.dynPrio > 0) x.dynPrio--;
+      return true;
+    }
     x.counter -= 1;
     if (x.counter <= 0) {
       x.counter = 0;
@@ -356,6 +430,14 @@ class Dss implements SchedPolicy {
     const nrPending = this.list.n - busy;
     if (nrPending <= 0) return false;
     if (curr.policy !== SCHED_FIFO && curr.policy !== SCHED_RR) d(curr).yielding = true;
+    if (this.pre6) {
+      // 2.5.2-pre6: the yielder gives up its slice and gains a dynamic-priority point; it stays where it is
+      if (curr.policy !== SCHED_FIFO && curr.policy !== SCHED_RR) {
+        d(curr).counter = 0;
+        d(curr).dynPrio++;
+      }
+      return true;
+    }
     this.moveLast(curr);
     return true;
   }
@@ -381,6 +463,8 @@ export const dssPolicy: PolicyEntry = {
     { name: 'procChangePenalty', default: 15, unit: 'count', min: 0, max: 1000, meaning: 'goodness bonus for the CPU a task last ran on (i386 15; ia64, s390, sparc64 20)', kernelName: 'PROC_CHANGE_PENALTY' },
     { name: 'insert', default: 'head', unit: 'choice', choices: ['head', 'tail'], meaning: 'where a woken task joins the runqueue: head (2.4.0-2.4.17) or tail (later 2.4)', kernelName: 'add_to_runqueue' },
     { name: 'preemptThreshold', default: 0, unit: 'count', min: 0, max: 1000, meaning: 'preemption_goodness must exceed this to preempt a busy CPU (0 in 2.4.16/17, 1 in 2.4.7)' },
+    { name: 'version', default: '2.4.17', unit: 'choice', choices: ['2.4.17', '2.5.2-pre6'], meaning: "2.4.17's rules, or 2.5.2-pre6's (the O(1) announcement's vanilla kernel: Davide Libenzi's time_slice and dyn_prio, recalculation over the runqueue only; docs/policies.md)" },
+    { name: 'maxDynPrio', default: 40, unit: 'count', min: 0, max: 1000, meaning: 'version=2.5.2-pre6: cap of the dynamic priority a sleeper earns (40 in the patches around pre6, 100 in pre3)', kernelName: 'MAX_DYNPRIO' },
     { name: 'colours', default: 1, unit: 'count', min: 1, max: 1024, meaning: 'task-structure cache colours: 1 = vanilla (every task structure 8 KB-aligned), 32 = Yamamura et al.\'s colouring patch (FREENIX 2002)' },
   ],
   create: (v) => new Dss('dss', v),
