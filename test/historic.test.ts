@@ -140,12 +140,14 @@ test("2.4's scan: task structures fit a CPU's cache up to cacheKb / 8; a longer 
   assert.ok(coloured < 0.05, `32 colours: ${coloured}`);
 });
 
-test("the non-default readings of PMQS and 2.4's colours still finish finite workloads with no lost task", () => {
+test("the non-default readings of PMQS, 2.4's colours and 2.5.2-pre6's rules still finish finite workloads with no lost task", () => {
   const variants: [string, Record<string, string | number>][] = [
     ['pmqs', { poolsize: 4, lb: 'lboff', spill: 'last' }],
     ['pmqs', { poolsize: 4, lb: 'lbc', spill: 'never' }],
     ['pmqs', { poolsize: 8, lb: 'ip', wakerPool: 1 }],
     ['dss', { colours: 32 }],
+    ['dss', { version: '2.5.2-pre6' }],
+    ['pls', { version: '2.5.2-pre6' }],
   ];
   for (const [policy, pp] of variants) {
     const { k } = build(policy, 'numaq16', 'hackbench', { groups: 2, loops: 10, rounds: 2, threads: 1, spawn: 'fork' }, pp);
@@ -153,5 +155,12 @@ test("the non-default readings of PMQS and 2.4's colours still finish finite wor
     const name = `${policy} ${JSON.stringify(pp)}`;
     assert.ok(k.finishedAt >= 0, `${name}: did not finish`);
     assert.equal(k.nrLive, 0, name);
+  }
+  // 2.5.2-pre6 over loopback TCP with blocked writers and with yields
+  for (const [m, w, params] of [['smp4', 'chat', { rooms: 1, messages: 20, nice: 19, bufKb: 1 }], ['up', 'lat_proc', { mode: 'shell', loops: 20 }]] as const) {
+    const { k } = build('dss', m, w, params, { version: '2.5.2-pre6' });
+    runFor(k, 20e9);
+    assert.ok(k.finishedAt >= 0, `dss 2.5.2-pre6 ${m} ${w}: did not finish`);
+    assert.equal(k.nrLive, 0);
   }
 });
