@@ -201,7 +201,8 @@ export class Machine {
     const s = this.spec;
     return (
       `${this.nCpus} CPUs: ${s.sockets} socket(s) x ${s.nodesPerSocket} node(s) x ${s.llcsPerNode} LLC(s) x ` +
-      `${s.coresPerLlc} core(s) x ${s.threadsPerCore} thread(s); costs ${this.cost.name}`
+      `${s.coresPerLlc} core(s) x ${s.threadsPerCore} thread(s); costs ${this.cost.name}` +
+      (this.userMemory === 'flat' && this.nNodes > 1 ? '; user memory flat over the nodes' : '')
     );
   }
 }
