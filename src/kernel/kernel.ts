@@ -681,16 +681,13 @@ export class Kernel implements KernelView {
       else if (op === OP_COMPUTE_EXP) d = this.workRng.exp(p.a[pc]!);
       else d = this.workRng.uniform(p.a[pc]!, p.b[pc]!);
       if (task.memNode < 0) task.memNode = this.machine.cpuNode[c.id]!; // first touch
-      const f = this.machine.memSlowdownMilli(c.id, task.memNode);
-      if (f !== 1000) d = Math.round((d * f) / 1000);
+      task.memMilli = 1000; // a new segment's time is at local memory speed
+    }
+    // the segment, new or resumed after preemption (perhaps on another node), runs at this CPU's memory speed
+    const f = task.memNode < 0 ? 1000 : this.machine.memSlowdownMilli(c.id, task.memNode);
+    if (f !== task.memMilli) {
+      d = Math.round((d * f) / task.memMilli);
       task.memMilli = f;
-    } else {
-      // a compute resumed (after preemption, perhaps on another node): the rest runs at this CPU's memory speed
-      const f = task.memNode < 0 ? 1000 : this.machine.memSlowdownMilli(c.id, task.memNode);
-      if (f !== task.memMilli) {
-        d = Math.round((d * f) / task.memMilli);
-        task.memMilli = f;
-      }
     }
     // the refill owed since the task last computed (a migration, or other tasks' evictions), new segment or resumed
     if (task.refillDebtNs > 0) {

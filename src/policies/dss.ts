@@ -167,6 +167,11 @@ class Dss implements SchedPolicy {
     this.maxDynPrio = v.maxDynPrio as number;
   }
 
+  /** goodness()'s dynamic term of a task with slice left: counter (2.4) or dyn_prio + 1 (2.5.2-pre6). */
+  private dynWeight(x: DssTask): number {
+    return this.pre6 ? x.dynPrio + 1 : x.counter;
+  }
+
   /** A fresh time slice: NICE_TO_TICKS (2.4) or TASK_TIMESLICE (2.5.2-pre6). */
   private slice(t: Task): number {
     return this.pre6 ? pre6Timeslice(t.nice, this.hz) : niceToTicks(t.nice, this.hz);
@@ -247,7 +252,7 @@ class Dss implements SchedPolicy {
     if (x.yielding) return -1;
     if (p.policy === SCHED_NORMAL || (p.policy !== SCHED_FIFO && p.policy !== SCHED_RR)) {
       if (x.counter === 0) return 0;
-      let w = this.pre6 ? x.dynPrio + 1 : x.counter;
+      let w = this.dynWeight(x);
       if (p.cpu === cpu) w += this.penalty;
       if (p.mm === mm || p.mm === 0) w += 1;
       return w + 20 - p.nice;
@@ -364,7 +369,7 @@ class Dss implements SchedPolicy {
         continue;
       }
       const x = d(p);
-      const na = x.yielding ? 0 : x.counter === 0 ? 0 : Math.min(LEVELS - 1, (this.pre6 ? x.dynPrio + 1 : x.counter) + 20 - p.nice);
+      const na = x.yielding ? 0 : x.counter === 0 ? 0 : Math.min(LEVELS - 1, this.dynWeight(x) + 20 - p.nice);
       cnt[na]!++;
       if (p.cpu === cpu && firstLocal[na] === 0) firstLocal[na] = cnt[na]!;
     }
@@ -372,7 +377,7 @@ class Dss implements SchedPolicy {
     let bound = 0;
     if (prev !== null) {
       const x = d(prev);
-      bound = x.yielding || x.counter === 0 ? 0 : Math.min(LEVELS - 1, (this.pre6 ? x.dynPrio + 1 : x.counter) + 20 - prev.nice);
+      bound = x.yielding || x.counter === 0 ? 0 : Math.min(LEVELS - 1, this.dynWeight(x) + 20 - prev.nice);
     }
     let examined = 0;
     let nonLocalSeen = false;
@@ -429,16 +434,17 @@ class Dss implements SchedPolicy {
     const busy = k.nCpus - k.nrIdle;
     const nrPending = this.list.n - busy;
     if (nrPending <= 0) return false;
-    if (curr.policy !== SCHED_FIFO && curr.policy !== SCHED_RR) d(curr).yielding = true;
-    if (this.pre6) {
-      // 2.5.2-pre6: the yielder gives up its slice and gains a dynamic-priority point; it stays where it is
-      if (curr.policy !== SCHED_FIFO && curr.policy !== SCHED_RR) {
-        d(curr).counter = 0;
-        d(curr).dynPrio++;
+    const x = d(curr);
+    if (curr.policy !== SCHED_FIFO && curr.policy !== SCHED_RR) {
+      x.yielding = true;
+      if (this.pre6) {
+        // 2.5.2-pre6: the yielder gives up its slice and gains a dynamic-priority point
+        x.counter = 0;
+        x.dynPrio++;
       }
-      return true;
     }
-    this.moveLast(curr);
+    // 2.5.2-pre6 leaves the yielder where it is; 2.4 moves it to the tail
+    if (!this.pre6) this.moveLast(curr);
     return true;
   }
 

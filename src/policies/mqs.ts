@@ -90,7 +90,8 @@ class Mqs implements SchedPolicy {
   private readonly lb: string;
   private readonly lbPct: number;
   private readonly spill: number;
-  private readonly poolOfInvoker: number;
+  /** PMQS reschedule_idle searches the waking CPU's pool (wakerPool=1) instead of the woken task's. */
+  private readonly wakerPool: boolean;
   private readonly syncPull: boolean;
   /** The published max of the queue a woken task joined, kept in case reschedule_idle moves the task away. */
   private savedQ = -1;
@@ -121,7 +122,7 @@ class Mqs implements SchedPolicy {
     this.lb = (v.lb as string | undefined) ?? 'lboff';
     this.lbPct = (v.lbPct as number | undefined) ?? 10;
     this.spill = SPILLS.indexOf((v.spill as string | undefined) ?? 'first');
-    this.poolOfInvoker = (v.wakerPool as number | undefined) ?? 0;
+    this.wakerPool = ((v.wakerPool as number | undefined) ?? 0) === 1;
     this.syncPull = ((v.syncPull as number | undefined) ?? 0) === 1;
     const periodNs = (v.lbPeriod as number | undefined) ?? 600_000_000;
     this.balanceTicks = this.lb === 'lbc' || this.lb === 'lbp' ? Math.max(1, Math.round((periodNs * this.hz) / 1e9)) : 0;
@@ -279,7 +280,7 @@ class Mqs implements SchedPolicy {
 
   checkPreempt(cpu: number, t: Task, wakerCpu: number, flags: number, ctx: SchedCtx): number {
     if ((flags & WF_SYNC) !== 0 && t.allowedOn(wakerCpu)) return -1;
-    return this.rescheduleIdle(cpu, t, ctx, this.poolOfInvoker === 1 && wakerCpu >= 0 ? wakerCpu : cpu);
+    return this.rescheduleIdle(cpu, t, ctx, this.wakerPool && wakerCpu >= 0 ? wakerCpu : cpu);
   }
 
   /**
