@@ -75,6 +75,19 @@ test('pls takes 2.4 decisions but examines fewer tasks', () => {
   assert.ok(b.k.examined < a.k.examined, `examined: pls ${b.k.examined}, dss ${a.k.examined}`);
 });
 
+test('pmqs with one pool spanning the machine and no balancer is mqs: the same run, event for event (spill between, last, never)', () => {
+  const run = (policy: string, pp: Record<string, string | number>) => {
+    const { k } = build(policy, 'numaq16', 'chat', { rooms: 1, messages: 20 }, pp);
+    runFor(k, 20e9);
+    assert.ok(k.finishedAt >= 0, `${policy} ${JSON.stringify(pp)}: did not finish`);
+    return [k.finishedAt, k.contextSwitches, ...k.migrations, k.wakeups, k.tasksExamined].join(' ');
+  };
+  const mqs = run('mqs', {});
+  for (const spill of ['between', 'last', 'never']) assert.equal(run('pmqs', { poolsize: 16, lb: 'lboff', spill }), mqs, spill);
+  // pools of 4 do change the run (the bounded searches are not a no-op)
+  assert.notEqual(run('pmqs', { poolsize: 4, lb: 'lboff' }), mqs);
+});
+
 test('the reproduction registry has the six reproductions and every row names a defined baseline', () => {
   assert.deepEqual(REPRODUCTIONS.map((r) => r.name), ['dss-yield', 'volano-mq', 'yamamura-lock', 'pmqs-chat', 'pmqs-mkbench', 'o1-announcement']);
   for (const r of REPRODUCTIONS) {
@@ -143,6 +156,7 @@ test("2.4's scan: task structures fit a CPU's cache up to cacheKb / 8; a longer 
 test("the non-default readings of PMQS, 2.4's colours and 2.5.2-pre6's rules still finish finite workloads with no lost task", () => {
   const variants: [string, Record<string, string | number>][] = [
     ['pmqs', { poolsize: 4, lb: 'lboff', spill: 'last' }],
+    ['pmqs', { poolsize: 4, lb: 'lboff', spill: 'first' }],
     ['pmqs', { poolsize: 4, lb: 'lbc', spill: 'never' }],
     ['pmqs', { poolsize: 8, lb: 'ip', wakerPool: 1 }],
     ['dss', { colours: 32 }],

@@ -31,9 +31,11 @@
  * PMQS (poolsize > 0): CPUs are split into pools of `poolsize` consecutive CPUs; the remote examination of schedule()
  * and the CPU search of reschedule_idle() are bounded to the invoking CPU's pool (the local phase is unchanged). The
  * paper keeps a non-idle bitmap "so idle CPUs anywhere can be found quickly"; how reschedule_idle used it is not
- * known (`spill`): first (the default, our reading: 2.4 and MQS prefer an idle CPU to a preemption) takes an idle CPU
- * anywhere before the pool's search; last only when the pool's search finds no CPU to take p; never: pools never
- * spill [all unverified]. Whose pool reschedule_idle searches (`wakerPool`): the woken task's (0, the default: the
+ * known (`spill`): between (the default; the reference's reading, "prefer an idle CPU outside the pool before
+ * preempting inside it") searches the pool for an idle CPU, then the bitmap for one outside the pool, then the pool
+ * for a CPU to preempt; first takes an idle CPU anywhere before the pool's search; last looks outside only when the
+ * pool's search finds no CPU to take p; never: pools never spill [all unverified]. With between, last or never, a
+ * pool spanning the machine without a balancer is MQS, decision for decision (a test). Whose pool reschedule_idle searches (`wakerPool`): the woken task's (0, the default: the
  * pooling note expects processes to "achieve a stronger affinity within their local pool") or the waking CPU's (1). Balancers (`lb`), run every `lbPeriod` (600 ms in the paper)
  * by the first busy CPU whose tick reaches that jiffy; their exact definitions are not retrievable, so these are our
  * assumptions, documented in docs/policies.md:
@@ -57,9 +59,10 @@ import { niceToTicks, recalculateCounters } from './dss.js';
 
 const MIN_GOODNESS = -1000;
 /** How PMQS's reschedule_idle uses the non-idle bitmap (the `spill` tunable). */
-const SPILLS = ['first', 'last', 'never'];
+const SPILLS = ['first', 'between', 'last', 'never'];
 const SPILL_FIRST = 0;
-const SPILL_LAST = 1;
+const SPILL_BETWEEN = 1;
+const SPILL_LAST = 2;
 
 interface MqTask {
   counter: number;
@@ -121,7 +124,7 @@ class Mqs implements SchedPolicy {
     this.poolsize = (v.poolsize as number | undefined) ?? 0;
     this.lb = (v.lb as string | undefined) ?? 'lboff';
     this.lbPct = (v.lbPct as number | undefined) ?? 10;
-    this.spill = SPILLS.indexOf((v.spill as string | undefined) ?? 'first');
+    this.spill = SPILLS.indexOf((v.spill as string | undefined) ?? 'between');
     this.wakerPool = ((v.wakerPool as number | undefined) ?? 0) === 1;
     this.syncPull = ((v.syncPull as number | undefined) ?? 0) === 1;
     const periodNs = (v.lbPeriod as number | undefined) ?? 600_000_000;
@@ -310,11 +313,23 @@ class Mqs implements SchedPolicy {
       vals[c - first] = v;
     }
     ctx.inspect(len);
+    // spill=between: nothing lies outside a pool that spans the machine
+    let spilled = this.poolsize === 0 || this.spill !== SPILL_BETWEEN || len === k.nCpus;
     for (;;) {
       let mi = -1;
       for (let i = 0; i < len; i++) if (vals[i]! < S && (mi < 0 || vals[i]! < vals[mi]!)) mi = i;
       ctx.addNs(len * 2);
-      if (mi < 0) return this.poolsize > 0 && this.spill === SPILL_LAST ? this.idleElsewhere(cpu, p, ctx) : -1;
+      if (mi < 0) {
+        // spill=last (and between, if the pool had no busy CPU to preempt either): an idle CPU outside the pool
+        const outside = this.poolsize > 0 && len < k.nCpus && (!spilled || this.spill === SPILL_LAST);
+        return outside ? this.idleElsewhere(cpu, p, ctx, first, end) : -1;
+      }
+      if (!spilled && vals[mi]! > -1e12) {
+        // PMQS spill=between: no idle CPU in the pool; an idle CPU outside it before a preemption inside it
+        spilled = true;
+        const t = this.idleElsewhere(cpu, p, ctx, first, end);
+        if (t >= 0) return t;
+      }
       const target = first + mi;
       const curr = k.curr(target);
       if (target === cpu) {
@@ -331,11 +346,16 @@ class Mqs implements SchedPolicy {
     }
   }
 
-  /** PMQS: an idle CPU anywhere found through the non-idle bitmap; p moves there. -1 if none (or its lock is busy). */
-  private idleElsewhere(cpu: number, p: Task, ctx: SchedCtx): number {
+  /**
+   * PMQS: an idle CPU found through the non-idle bitmap, p moves there; -1 if none (or its lock is busy). Anywhere,
+   * searching from p's CPU; or, given the pool [first, end), outside it only (searching from the pool's end).
+   */
+  private idleElsewhere(cpu: number, p: Task, ctx: SchedCtx, first = 0, end = 0): number {
     const k = this.k;
     ctx.inspect((k.nCpus + 31) >>> 5);
-    const idle = k.findIdleCpu(p, cpu);
+    const outside = end > first;
+    const idle = k.findIdleCpu(p, outside ? end % k.nCpus : cpu);
+    if (outside && idle >= first && idle < end) return -1;
     if (idle >= 0 && k.curr(idle) === null) {
       if (idle === cpu) return cpu;
       if (ctx.trylock(this.qs[idle]!.lock)) {
@@ -617,7 +637,7 @@ export const pmqsPolicy: PolicyEntry = {
     { name: 'lbPct', default: 10, unit: 'percent', meaning: 'lbp: imbalance between pools tolerated (lbp-10, lbp-45)' },
     { name: 'lbPeriod', default: 600_000_000, unit: 'ns', meaning: 'period of the lbc/lbp balancer (600 ms in the paper)' },
     { name: 'wakerPool', default: 0, unit: 'bool', meaning: "PMQS reschedule_idle searches the woken task's pool (0: the design note's 'stronger affinity within their local pool') or the waking CPU's (1) [unverified]" },
-    { name: 'spill', default: 'first', unit: 'choice', choices: SPILLS, meaning: "how reschedule_idle uses the non-idle bitmap: first = an idle CPU anywhere before the pool's search, last = only when the pool's search finds no CPU, never = pools never spill [our readings, unverified]" },
+    { name: 'spill', default: 'between', unit: 'choice', choices: SPILLS, meaning: "how reschedule_idle uses the non-idle bitmap: between = an idle CPU in the pool, else one outside it, else a preemption in the pool; first = an idle CPU anywhere before the pool's search; last = outside the pool only when the pool's search finds no CPU; never = pools never spill [our readings, unverified]" },
   ],
   create: (v) => new Mqs('pmqs', v),
 };
