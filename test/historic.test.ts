@@ -124,6 +124,28 @@ test('a reproduction over several seeds: each row the mean of its per-seed value
   assert.throws(() => runReproduction(REPRODUCTIONS[0]!, undefined, 0), /seeds must be a whole number/);
 });
 
+test("chat's jitter draws user work from the seed: fixed programs without it, seed-dependent runs with it; --jitter touches chat runs only", async () => {
+  const { runExperiment } = await import('../src/experiments/run.js');
+  const { withJitter } = await import('../src/experiments/reproduce.js');
+  const run = (jitter: number, seed: number) =>
+    runExperiment({ machine: 'smp4', sched: 'mqs', workload: 'chat', workloadParams: { rooms: 1, messages: 20, jitter }, durationNs: 5e9, seed });
+  const fixed = [1, 2].map((s) => run(0, s));
+  assert.equal(fixed[0]!.sim.simulatedNs, fixed[1]!.sim.simulatedNs, 'jitter 0: the seed changes nothing');
+  const jit = [1, 2].map((s) => run(20, s));
+  assert.notEqual(jit[0]!.sim.simulatedNs, jit[1]!.sim.simulatedNs, 'jitter 20: seeds differ');
+  // every run finishes with every message sent and received
+  for (const r of [...fixed, ...jit]) {
+    assert.equal(r.workload.extra.finished, 1);
+    assert.equal(r.workload.extra.messages, r.workload.extra.messagesTotal);
+  }
+  const chat = { machine: 'smp2', sched: 'dss', workload: 'chat', workloadParams: { rooms: 1 }, durationNs: 1e9, seed: 1 };
+  const yieldSpec = { machine: 'smp2', sched: 'dss', workload: 'loop_yield', workloadParams: { tasks: 4 }, durationNs: 1e9, seed: 1 };
+  assert.deepEqual(withJitter(chat, 10).workloadParams, { rooms: 1, jitter: 10 });
+  assert.equal(withJitter(chat, 0), chat);
+  assert.equal(withJitter(yieldSpec, 10), yieldSpec);
+  assert.throws(() => runReproduction(REPRODUCTIONS[0]!, undefined, 1, 101), /jitter must be a percentage/);
+});
+
 test("chat follows chat 1.0.1: every message sent and received is counted, both layouts finish with the source's totals", async () => {
   const { runExperiment } = await import('../src/experiments/run.js');
   const run = (layout: string) =>

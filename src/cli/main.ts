@@ -161,6 +161,7 @@ export function formatRepro(r: ReproResult): string {
   if (notes.length) out.push('', ...notes);
   out.push('', '  agreement: simulated ratio / published ratio, or simulated / published for rows compared with nothing; 1.00 is exact.');
   if (ranged) out.push(`  simulated: the mean over ${r.seeds} seeds, with the smallest and largest value; a ratio is that of the means.`);
+  if (r.jitter > 0) out.push(`  chat runs with each message's user work drawn uniformly within +-${r.jitter}% of its mean (--jitter), from the seed.`);
   out.push('', '  findings of the source:');
   for (const c of r.checks) {
     const mark = c.holds ? '[holds]  ' : c.holdsOn > 0 ? `[holds on ${c.holdsOn} of ${r.seeds} seeds]  ` : '[FAILS]  ';
@@ -172,12 +173,14 @@ export function formatRepro(r: ReproResult): string {
   return out.join('\n');
 }
 
-function doReproduce(name: string | undefined, o: { json?: boolean; progress?: boolean; seeds?: string }): void {
+function doReproduce(name: string | undefined, o: { json?: boolean; progress?: boolean; seeds?: string; jitter?: string }): void {
   const seeds = o.seeds === undefined ? 1 : Number(o.seeds);
   if (!Number.isSafeInteger(seeds) || seeds < 1 || seeds > 100) fail(`--seeds must be a whole number from 1 to 100 (runs every simulation with that many seeds), not "${o.seeds}"`);
+  const jitter = o.jitter === undefined ? 0 : Number(o.jitter);
+  if (o.jitter !== undefined && (o.jitter.trim() === '' || !Number.isFinite(jitter) || jitter < 0 || jitter > 100)) fail(`--jitter must be a percentage from 0 to 100 (chat's user work per message drawn from mean +- that), not "${o.jitter}"`);
   if (name === undefined) {
     const rows = REPRODUCTIONS.map((r) => [r.name, String(Object.keys(r.runs).length), r.title]);
-    process.stdout.write('reproductions (schedlab reproduce NAME [--json] [--seeds N]; "all" runs every one):\n');
+    process.stdout.write('reproductions (schedlab reproduce NAME [--json] [--seeds N [--jitter PCT]]; "all" runs every one):\n');
     for (const l of table(['name', 'runs', 'what'], rows, [0, 2])) process.stdout.write(`  ${l}\n`);
     return;
   }
@@ -185,7 +188,7 @@ function doReproduce(name: string | undefined, o: { json?: boolean; progress?: b
   const showProgress = o.progress !== false && process.stderr.isTTY === true;
   const results: ReproResult[] = [];
   for (const r of list) {
-    const res = runReproduction(r, showProgress ? (key, i, n) => process.stderr.write(`\r${r.name}: run ${i + 1}/${n} (${key})`.padEnd(70)) : undefined, seeds);
+    const res = runReproduction(r, showProgress ? (key, i, n) => process.stderr.write(`\r${r.name}: run ${i + 1}/${n} (${key})`.padEnd(70)) : undefined, seeds, jitter);
     if (showProgress) process.stderr.write('\r' + ' '.repeat(70) + '\r');
     results.push(res);
     if (!o.json) process.stdout.write(formatRepro(res) + '\n\n');
@@ -265,9 +268,10 @@ Same command and seed, same output (apart from the wall-clock figures under "sim
     .description('rerun published results side by side with the simulation (without a name: list them)')
     .argument('[name]', 'a reproduction, or "all"')
     .option('--json', 'print the results as JSON')
-    .option('--seeds <n>', 'run every simulation with n consecutive seeds: mean and range per row, findings checked on each seed (only mkbench draws from the seed)')
+    .option('--seeds <n>', 'run every simulation with n consecutive seeds: mean and range per row, findings checked on each seed (mkbench draws from the seed; chat only with --jitter)')
+    .option('--jitter <pct>', "chat runs draw each message's user work from the seed, uniformly within +-pct% of its mean, so --seeds shows their run-to-run spread (default 0: fixed)")
     .option('--no-progress', 'no progress on stderr')
-    .action((name: string | undefined, o: { json?: boolean; progress?: boolean; seeds?: string }) => doReproduce(name, o));
+    .action((name: string | undefined, o: { json?: boolean; progress?: boolean; seeds?: string; jitter?: string }) => doReproduce(name, o));
 
   program
     .command('demo')

@@ -10,7 +10,8 @@
  * runReproduction(r) runs every RunSpec once (in the order listed) and evaluates rows and checks: a pure function of
  * the reproduction apart from wall-clock figures. With `seeds` = N > 1 every RunSpec is run with N consecutive seeds
  * from its own: a row's simulated figure is the mean of its N values (with their range), a ratio is that of the
- * means, and each finding is checked on every seed's results (it holds only if it holds on all of them).
+ * means, and each finding is checked on every seed's results (it holds only if it holds on all of them). Chat runs
+ * are fixed programs unless `jitter` > 0 draws their user work from the seed (withJitter).
  */
 import { runExperiment, type RunResult, type RunSpec } from './run.js';
 
@@ -73,19 +74,31 @@ export interface ReproResult {
   /** holds: on every seed; holdsOn: on how many of `seeds`. */
   checks: { finding: string; holds: boolean; holdsOn: number }[];
   seeds: number;
+  /** chat's user-work jitter (percent) applied to every chat run; 0: the specs as written. */
+  jitter: number;
   /** One entry per RunSpec: throughput is the mean over the seeds, wall time and events the sums. */
   runs: Record<string, { spec: RunSpec; throughput: number; unit: string; wallMs: number; events: number }>;
 }
 
-export function runReproduction(r: Reproduction, onRun?: (key: string, i: number, n: number) => void, seeds = 1): ReproResult {
+/**
+ * A run's spec as the reproduction runs it: with `jitter` > 0, chat's user work per message is drawn around its mean
+ * (chat's `jitter` parameter), so chat runs, which are otherwise fixed programs, differ from seed to seed.
+ */
+export function withJitter(spec: RunSpec, jitter: number): RunSpec {
+  if (jitter <= 0 || spec.workload !== 'chat') return spec;
+  return { ...spec, workloadParams: { ...spec.workloadParams, jitter } };
+}
+
+export function runReproduction(r: Reproduction, onRun?: (key: string, i: number, n: number) => void, seeds = 1, jitter = 0): ReproResult {
   if (!Number.isSafeInteger(seeds) || seeds < 1) throw new RangeError(`seeds must be a whole number of at least 1, not ${seeds}`);
+  if (!(jitter >= 0 && jitter <= 100)) throw new RangeError(`jitter must be a percentage from 0 to 100, not ${jitter}`);
   const keys = Object.keys(r.runs);
   const perSeed: Results[] = [];
   for (let s = 0; s < seeds; s++) {
     const results: Results = {};
     keys.forEach((key, i) => {
       onRun?.(seeds > 1 ? `${key}, seed +${s}` : key, s * keys.length + i, seeds * keys.length);
-      const spec = r.runs[key]!;
+      const spec = withJitter(r.runs[key]!, jitter);
       results[key] = runExperiment(s === 0 ? spec : { ...spec, seed: spec.seed + s });
     });
     perSeed.push(results);
@@ -122,7 +135,7 @@ export function runReproduction(r: Reproduction, onRun?: (key: string, i: number
   for (const k of keys) {
     const xs = perSeed.map((res) => res[k]!);
     runs[k] = {
-      spec: r.runs[k]!,
+      spec: withJitter(r.runs[k]!, jitter),
       throughput: xs.reduce((a, x) => a + x.workload.throughput, 0) / seeds,
       unit: xs[0]!.workload.unit,
       wallMs: Math.round(xs.reduce((a, x) => a + x.sim.wallMs, 0) * 10) / 10,
@@ -140,6 +153,7 @@ export function runReproduction(r: Reproduction, onRun?: (key: string, i: number
       return { finding: c.finding, holds: holdsOn === seeds, holdsOn };
     }),
     seeds,
+    jitter,
     runs,
   };
 }

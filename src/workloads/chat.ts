@@ -46,6 +46,7 @@ export const chat: WorkloadEntry = {
     { name: 'serverNice', default: 0, unit: 'nice', meaning: "nice value of chat_s's threads (a separate process: nice -n 19 chat_c leaves them at 0)" },
     { name: 'layout', default: 'source', unit: 'choice', choices: ['source', 'queues'], meaning: "server threads' roles: as chat 1.0.1's source (srv_snd fans out) or queues (the earlier reconstruction)" },
     { name: 'userNs', default: 1_000, unit: 'ns', meaning: 'user work per message in each thread that handles it' },
+    { name: 'jitter', default: 0, unit: 'percent', min: 0, max: 100, meaning: "user work per message drawn uniformly from userNs +- jitter% (from the run's seed, so --seeds shows run-to-run spread); 0: fixed, as the figures in the docs" },
     { name: 'nagle', default: 0, unit: 'count', min: 0, max: 1, meaning: "1: Nagle's algorithm and delayed ACKs on the loopback connections (chat's sockets had no TCP_NODELAY; experimental, docs/workloads.md); 0: every write goes out at once" },
     { name: 'bufKb', default: 16, unit: 'count', min: 1, max: 1048576, meaning: 'capacity of one loopback TCP direction in KiB of payload (2.4 default tcp_wmem: 16 KiB)' },
   ],
@@ -55,6 +56,11 @@ export const chat: WorkloadEntry = {
     const nice = v.nice as number;
     const serverNice = v.serverNice as number;
     const userNs = v.userNs as number;
+    const jitter = v.jitter as number;
+    const lo = Math.round((userNs * (100 - jitter)) / 100);
+    const hi = Math.round((userNs * (100 + jitter)) / 100);
+    // a message's user work: fixed, or uniform around userNs
+    const work = (b: ProgramBuilder): ProgramBuilder => (jitter > 0 && hi > lo ? b.computeUniform(lo, hi) : b.compute(userNs));
     const cap = (v.bufKb as number) * 1024;
     const nagle = v.nagle === 1;
     const others = USERS - 1;
@@ -71,26 +77,26 @@ export const chat: WorkloadEntry = {
     // one message per iteration: receive on fd 2 (a message or a semaphore token), pass `outBytes` on fd 3
     const relay = (b: ProgramBuilder, inBytes: number, outBytes: number, n: number): number => {
       const top = b.here();
-      b.recv(2, inBytes).compute(userNs).send(3, outBytes).loop(top, n);
+      work(b.recv(2, inBytes)).send(3, outBytes).loop(top, n);
       return k.addProgram(b.build());
     };
     // receive on fd 2, then send the message to fds 3..21 in turn (the other 19 users' connections or queues)
     const fanOut = (b: ProgramBuilder, inBytes: number): number => {
       const top = b.here();
-      b.recv(2, inBytes).compute(userNs);
+      work(b.recv(2, inBytes));
       const inner = b.here();
       b.sendRoundRobin(3, others, MSG).loop(inner, others).loop(top, m);
       return k.addProgram(b.build());
     };
     const cs = thread('client_send');
     let top = cs.here();
-    cs.compute(userNs).send(2, MSG);
+    work(cs).send(2, MSG);
     if (!queues) cs.count(1); // chat_c's figure counts sent messages too
     cs.loop(top, m);
     const csP = k.addProgram(cs.build());
     const cr = thread('client_recv');
     top = cr.here();
-    cr.recv(2, MSG).compute(userNs).count(1).loop(top, others * m);
+    work(cr.recv(2, MSG)).count(1).loop(top, others * m);
     const crP = k.addProgram(cr.build());
     // source: server_recv relays each message as a semaphore token to its server_send, which fans it out to the
     // other users' down connections. queues: server_recv fans each message out to the other users' server_send
