@@ -52,6 +52,9 @@ test('bad names and parameters give one clear line, exit 2, no stack trace', () 
     [['run', '--seed', '-1'], /--seed/],
     [['list', 'cpus'], /nothing called "cpus" to list/],
     [['run', '--machine', './nope.yaml'], /machine file ".\/nope.yaml" does not exist/],
+    [['run', '--workload', 'chat:jitter=150'], /parameter "jitter"/],
+    [['reproduce', 'dss-yield', '--jitter', 'lots'], /--jitter must be a percentage from 0 to 100/],
+    [['reproduce', 'dss-yield', '--seeds', '0'], /--seeds must be a whole number from 1 to 100/],
   ];
   for (const [args, re] of cases) {
     const r = cli(...args);
@@ -90,4 +93,5 @@ test('reproduce lists the five reproductions; an unknown one is a clear error', 
   const j = JSON.parse(one.out);
   assert.equal(j.rows[0].published, 241113);
   assert.equal(j.rows[0].fitted, true);
+  assert.equal(j.jitter, 0);
 });
