@@ -1,5 +1,5 @@
 /** Test helpers: build and run a kernel directly, so tests can look at per-CPU and per-task state. */
-import { Kernel } from '../src/kernel/kernel.js';
+import { Kernel, type KernelObserver } from '../src/kernel/kernel.js';
 import { buildPreset } from '../src/machine/presets.js';
 import type { Machine } from '../src/machine/topology.js';
 import { findPolicy } from '../src/policies/registry.js';
@@ -19,10 +19,11 @@ export function build(
   wparams: Record<string, string | number> = {},
   pparams: Record<string, string | number> = {},
   seed = 1,
+  observer?: KernelObserver,
 ): Built {
   const m = typeof machine === 'string' ? buildPreset(machine)! : machine;
   const pe = findPolicy(policy)!;
-  const k = new Kernel({ machine: m, policy: pe.create(resolveParams(policy, pe.tunables, pparams)), seed, checkInvariants: true });
+  const k = new Kernel({ machine: m, policy: pe.create(resolveParams(policy, pe.tunables, pparams)), seed, checkInvariants: true, observer });
   let wl: WorkloadInstance | null = null;
   if (workload !== null) {
     const we = findWorkload(workload)!;

@@ -177,10 +177,10 @@ function doReproduce(name: string | undefined, o: { json?: boolean; progress?: b
   const seeds = o.seeds === undefined ? 1 : Number(o.seeds);
   if (!Number.isSafeInteger(seeds) || seeds < 1 || seeds > 100) fail(`--seeds must be a whole number from 1 to 100 (runs every simulation with that many seeds), not "${o.seeds}"`);
   const jitter = o.jitter === undefined ? 0 : Number(o.jitter);
-  if (o.jitter !== undefined && (o.jitter.trim() === '' || !Number.isFinite(jitter) || jitter < 0 || jitter > 100)) fail(`--jitter must be a percentage from 0 to 100 (chat's user work per message drawn from mean +- that), not "${o.jitter}"`);
+  if (o.jitter !== undefined && (!/^\s*\d+(\.\d+)?\s*$/.test(o.jitter) || jitter > 100)) fail(`--jitter must be a percentage from 0 to 100 (chat's user work per message drawn from mean +- that), not "${o.jitter}"`);
   if (name === undefined) {
     const rows = REPRODUCTIONS.map((r) => [r.name, String(Object.keys(r.runs).length), r.title]);
-    process.stdout.write('reproductions (schedlab reproduce NAME [--json] [--seeds N [--jitter PCT]]; "all" runs every one):\n');
+    process.stdout.write('reproductions (schedlab reproduce NAME [--json] [--seeds N] [--jitter PCT]; "all" runs every one):\n');
     for (const l of table(['name', 'runs', 'what'], rows, [0, 2])) process.stdout.write(`  ${l}\n`);
     return;
   }

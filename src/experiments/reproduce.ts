@@ -74,7 +74,7 @@ export interface ReproResult {
   /** holds: on every seed; holdsOn: on how many of `seeds`. */
   checks: { finding: string; holds: boolean; holdsOn: number }[];
   seeds: number;
-  /** chat's user-work jitter (percent) applied to every chat run; 0: the specs as written. */
+  /** chat's user-work jitter (percent) applied to every chat run; 0: the specs as written (or no chat run). */
   jitter: number;
   /** One entry per RunSpec: throughput is the mean over the seeds, wall time and events the sums. */
   runs: Record<string, { spec: RunSpec; throughput: number; unit: string; wallMs: number; events: number }>;
@@ -153,7 +153,7 @@ export function runReproduction(r: Reproduction, onRun?: (key: string, i: number
       return { finding: c.finding, holds: holdsOn === seeds, holdsOn };
     }),
     seeds,
-    jitter,
+    jitter: keys.some((k) => r.runs[k]!.workload === 'chat') ? jitter : 0,
     runs,
   };
 }

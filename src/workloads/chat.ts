@@ -57,10 +57,9 @@ export const chat: WorkloadEntry = {
     const serverNice = v.serverNice as number;
     const userNs = v.userNs as number;
     const jitter = v.jitter as number;
-    const lo = Math.round((userNs * (100 - jitter)) / 100);
-    const hi = Math.round((userNs * (100 + jitter)) / 100);
-    // a message's user work: fixed, or uniform around userNs
-    const work = (b: ProgramBuilder): ProgramBuilder => (jitter > 0 && hi > lo ? b.computeUniform(lo, hi) : b.compute(userNs));
+    // a message's user work: fixed, or uniform over [userNs - d, userNs + d] (symmetric, so the mean stays userNs)
+    const d = Math.min(userNs, Math.round((userNs * jitter) / 100));
+    const work = (b: ProgramBuilder): ProgramBuilder => (d > 0 ? b.computeUniform(userNs - d, userNs + d) : b.compute(userNs));
     const cap = (v.bufKb as number) * 1024;
     const nagle = v.nagle === 1;
     const others = USERS - 1;
