@@ -210,7 +210,7 @@ const pmqsChat: Reproduction = {
   title: 'PMQS paper, Chat on the 16-way NUMA: DSS far below MQS; PMQS variants below or level with MQS',
   source: 'H. Franke, S. Nagar, M. Kravetz, R. Ravindran, "PMQS: Scalable Linux Scheduling for High End Servers", ALS 2001, Table 6',
   conditions:
-    '16-way NUMA: 4 quads x 4 Pentium III 450 MHz, 512 KB L2, Linux 2.4.5 with flat memory (kernel data on node 0); Chat (rooms, messages) = (10,100), (20,200), (30,300); PMQS balancers LBOFF, IP, LBC, LBP-10, LBP-45 at poolsizes 4 and 8 (and 16 for LBC), every 600 ms. Published: Table 6, percent relative to MQS, shown here as ratios (MQS / DSS = 1 / (1 + pct/100); PMQS / MQS = 1 + pct/100). Simulated on numaq16 to completion (chat_c\'s figure), messages/s from the start signal to the end of the run; the balancers\' definitions are not in the part of the paper we could read: ours are assumptions (docs/policies.md).',
+    '16-way NUMA: 4 quads x 4 Pentium III 450 MHz, 512 KB L2, Linux 2.4.5 with flat memory (kernel data on node 0); Chat (rooms, messages) = (10,100), (20,200), (30,300); PMQS balancers LBOFF, IP, LBC, LBP-10, LBP-45 at poolsizes 4 and 8 (and 16 for LBC), every 600 ms. Published: Table 6, percent relative to MQS, shown here as ratios (MQS / DSS = 1 / (1 + pct/100); PMQS / MQS = 1 + pct/100). Simulated on numaq16 to completion (chat_c\'s figure), messages/s from the start signal to the end of the run; the balancers\' definitions, and how reschedule_idle uses the non-idle bitmap, are not in the part of the paper we could read: ours are assumptions (docs/policies.md; spill=between: an idle CPU in the pool, then one outside it, then a preemption in the pool).',
   runs: chatRuns,
   rows: CHAT_LOADS.flatMap(([a, b], li) => {
     const tag = `${a},${b}`;
