@@ -139,7 +139,10 @@ time depending on the policy (closures and arrays on rarer paths, task creation)
   extra in \`onCpuEvent\` (+56 ns/event), \`runPureOps\` (+29), the lane calendar (\`linkLane\` +25, \`setLane\`
   +11, \`findMinLane\` +8) and \`runOps\` (+21): the first touch of a CPU's and its task's objects among 1,024
   CPUs and 4,001 tasks (the memory of a larger world), and work the model does only on big machines (remote
-  cache-line and memory costs, lock hand-overs between nodes). Earlier figures of the same kind: three runs in an
+  cache-line and memory costs, lock hand-overs between nodes). It is the number of CPUs, not of tasks: warmed, best
+  of two (a script over \`runExperiment\`, fifth session), hackbench with 401 tasks costs 127 ns/event on smp8, 183
+  on opteron6272 and 193 on kilo1024, and with 4,001 tasks 117 on smp8 and 287 on kilo1024; with 1,024 CPUs busy,
+  each event touches another CPU's and another task's objects. Earlier figures of the same kind: three runs in an
   earlier session gave 206 against 130 ns (1.58x); before the changes listed below, 288 against 127 (2.2x).
 - **\`schedlab run --machine kilo1024 --sched rr --workload hackbench:groups=100 --duration 1s --json\` takes 49 to
   51 s of wall time here (two runs; 4.6 to 4.8 million events/s), against 73 s before the changes below (one run in
