@@ -17,8 +17,9 @@
  * Figure: "Average throughput : N messages per second" = (messages sent + messages received by the clients) /
  * elapsed time, as chat_c prints it.
  *
- * Simplifications (docs/workloads.md): `userNs` of user work per message in every thread that handles one (the
- * source does none besides the system calls; this stands for the library and loop code); thread creation and
+ * Simplifications (docs/workloads.md): `userNs` of user work per message in every thread that handles one (fixed, or
+ * uniform within +-`jitter`% from the seed; the source does none besides the system calls; this stands for the
+ * library and loop code); thread creation and
  * connection setup are not costed (every thread reports ready on a pipe and waits for the start; chat_c marks the
  * start when all are ready); the end is when every thread has exited rather than when the client threads are done;
  * a SysV semaphore is a channel of 1-byte tokens priced like a pipe operation and woken without the sync hint (2.4's
@@ -46,7 +47,7 @@ export const chat: WorkloadEntry = {
     { name: 'serverNice', default: 0, unit: 'nice', meaning: "nice value of chat_s's threads (a separate process: nice -n 19 chat_c leaves them at 0)" },
     { name: 'layout', default: 'source', unit: 'choice', choices: ['source', 'queues'], meaning: "server threads' roles: as chat 1.0.1's source (srv_snd fans out) or queues (the earlier reconstruction)" },
     { name: 'userNs', default: 1_000, unit: 'ns', meaning: 'user work per message in each thread that handles it' },
-    { name: 'jitter', default: 0, unit: 'percent', min: 0, max: 100, meaning: "user work per message drawn uniformly from userNs +- jitter% (from the run's seed, so --seeds shows run-to-run spread); 0: fixed, as the figures in the docs" },
+    { name: 'jitter', default: 0, unit: 'percent', min: 0, max: 100, meaning: "percent: each message's user work drawn uniformly from userNs +- jitter% with the run's seed, so seeds differ (reproduce --jitter sets it in every chat run); 0: fixed, as every figure in the docs" },
     { name: 'nagle', default: 0, unit: 'count', min: 0, max: 1, meaning: "1: Nagle's algorithm and delayed ACKs on the loopback connections (chat's sockets had no TCP_NODELAY; experimental, docs/workloads.md); 0: every write goes out at once" },
     { name: 'bufKb', default: 16, unit: 'count', min: 1, max: 1048576, meaning: 'capacity of one loopback TCP direction in KiB of payload (2.4 default tcp_wmem: 16 KiB)' },
   ],
