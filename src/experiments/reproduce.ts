@@ -93,12 +93,13 @@ export function runReproduction(r: Reproduction, onRun?: (key: string, i: number
   if (!Number.isSafeInteger(seeds) || seeds < 1) throw new RangeError(`seeds must be a whole number of at least 1, not ${seeds}`);
   if (!(jitter >= 0 && jitter <= 100)) throw new RangeError(`jitter must be a percentage from 0 to 100, not ${jitter}`);
   const keys = Object.keys(r.runs);
+  const specs = keys.map((key) => withJitter(r.runs[key]!, jitter));
   const perSeed: Results[] = [];
   for (let s = 0; s < seeds; s++) {
     const results: Results = {};
     keys.forEach((key, i) => {
       onRun?.(seeds > 1 ? `${key}, seed +${s}` : key, s * keys.length + i, seeds * keys.length);
-      const spec = withJitter(r.runs[key]!, jitter);
+      const spec = specs[i]!;
       results[key] = runExperiment(s === 0 ? spec : { ...spec, seed: spec.seed + s });
     });
     perSeed.push(results);
@@ -132,16 +133,16 @@ export function runReproduction(r: Reproduction, onRun?: (key: string, i: number
     };
   });
   const runs: ReproResult['runs'] = {};
-  for (const k of keys) {
+  keys.forEach((k, i) => {
     const xs = perSeed.map((res) => res[k]!);
     runs[k] = {
-      spec: withJitter(r.runs[k]!, jitter),
+      spec: specs[i]!,
       throughput: xs.reduce((a, x) => a + x.workload.throughput, 0) / seeds,
       unit: xs[0]!.workload.unit,
       wallMs: Math.round(xs.reduce((a, x) => a + x.sim.wallMs, 0) * 10) / 10,
       events: xs.reduce((a, x) => a + x.sim.events, 0),
     };
-  }
+  });
   return {
     name: r.name,
     title: r.title,
@@ -153,7 +154,7 @@ export function runReproduction(r: Reproduction, onRun?: (key: string, i: number
       return { finding: c.finding, holds: holdsOn === seeds, holdsOn };
     }),
     seeds,
-    jitter: keys.some((k) => r.runs[k]!.workload === 'chat') ? jitter : 0,
+    jitter: specs.some((spec, i) => spec !== r.runs[keys[i]!]) ? jitter : 0,
     runs,
   };
 }

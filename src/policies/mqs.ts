@@ -35,9 +35,10 @@
  * preempting inside it") searches the pool for an idle CPU, then the bitmap for one outside the pool, then the pool
  * for a CPU to preempt; first takes an idle CPU anywhere before the pool's search; last looks outside only when the
  * pool's search finds no CPU to take p; never: pools never spill [all unverified]. With between, last or never, a
- * pool spanning the machine without a balancer is MQS, decision for decision (a test). Whose pool reschedule_idle searches (`wakerPool`): the woken task's (0, the default: the
- * pooling note expects processes to "achieve a stronger affinity within their local pool") or the waking CPU's (1). Balancers (`lb`), run every `lbPeriod` (600 ms in the paper)
- * by the first busy CPU whose tick reaches that jiffy; their exact definitions are not retrievable, so these are our
+ * pool spanning the machine without a balancer is MQS, decision for decision (a test). Whose pool reschedule_idle
+ * searches (`wakerPool`): the woken task's (0, the default: the pooling note expects processes to "achieve a stronger
+ * affinity within their local pool") or the waking CPU's (1). Balancers (`lb`), run every `lbPeriod` (600 ms in the
+ * paper) by the first busy CPU whose tick reaches that jiffy; their exact definitions are not retrievable, so these are our
  * assumptions, documented in docs/policies.md:
  *   lboff  no balancing;
  *   ip     initial placement: a new task (fork) goes to the shortest queue of the least loaded pool;
@@ -313,20 +314,21 @@ class Mqs implements SchedPolicy {
       vals[c - first] = v;
     }
     ctx.inspect(len);
-    // spill=between: nothing lies outside a pool that spans the machine
-    let spilled = this.poolsize === 0 || this.spill !== SPILL_BETWEEN || len === k.nCpus;
+    // nothing lies outside a pool that spans the machine
+    const outsideExists = this.poolsize > 0 && len < k.nCpus;
+    let spillBeforePreempt = outsideExists && this.spill === SPILL_BETWEEN;
     for (;;) {
       let mi = -1;
       for (let i = 0; i < len; i++) if (vals[i]! < S && (mi < 0 || vals[i]! < vals[mi]!)) mi = i;
       ctx.addNs(len * 2);
       if (mi < 0) {
         // spill=last (and between, if the pool had no busy CPU to preempt either): an idle CPU outside the pool
-        const outside = this.poolsize > 0 && len < k.nCpus && (!spilled || this.spill === SPILL_LAST);
-        return outside ? this.idleElsewhere(cpu, p, ctx, first, end) : -1;
+        const spill = outsideExists && (spillBeforePreempt || this.spill === SPILL_LAST);
+        return spill ? this.idleElsewhere(cpu, p, ctx, first, end) : -1;
       }
-      if (!spilled && vals[mi]! > -1e12) {
-        // PMQS spill=between: no idle CPU in the pool; an idle CPU outside it before a preemption inside it
-        spilled = true;
+      if (spillBeforePreempt && vals[mi]! > -1e12) {
+        // spill=between: no idle CPU in the pool; an idle CPU outside it before a preemption inside it
+        spillBeforePreempt = false;
         const t = this.idleElsewhere(cpu, p, ctx, first, end);
         if (t >= 0) return t;
       }

@@ -19,15 +19,14 @@
  *
  * Simplifications (docs/workloads.md): `userNs` of user work per message in every thread that handles one (fixed, or
  * uniform within +-`jitter`% from the seed; the source does none besides the system calls; this stands for the
- * library and loop code); thread creation and
- * connection setup are not costed (every thread reports ready on a pipe and waits for the start; chat_c marks the
- * start when all are ready); the end is when every thread has exited rather than when the client threads are done;
- * a SysV semaphore is a channel of 1-byte tokens priced like a pipe operation and woken without the sync hint (2.4's
+ * library and loop code); thread creation and connection setup are not costed (every thread reports ready on a pipe
+ * and waits for the start; chat_c marks the start when all are ready); the end is when every thread has exited
+ * rather than when the client threads are done; a SysV semaphore is a channel of 1-byte tokens priced like a pipe operation and woken without the sync hint (2.4's
  * semop: wake_up_process); each loopback TCP direction is a channel of `bufKb` KiB of payload with non-sync wakeups
  * (2.4's sock_def_readable), a blocked writer woken once a third of it is free (tcp_write_space), a user's two
  * directions sharing each endpoint's wait queue (Kernel.pairChannels), Nagle and delayed ACKs only with nagle=1.
- * Each thread's working set is 8 KiB (two pages: its stack and its message buffer), what a
- * switch or a migration has to bring back into cache.
+ * Each thread's working set is 8 KiB (two pages: its stack and its message buffer), what a switch or a migration
+ * has to bring back into cache.
  */
 import { ProgramBuilder } from './program.js';
 import type { WorkloadEntry } from './workload.js';
