@@ -34,6 +34,10 @@ export const STEP_SCHED = 1;
 export const STEP_WAKE = 2;
 export const STEP_YIELD = 3;
 export const STEP_TAIL = 4;
+/** set_cpus_allowed() on the current task, under its runqueue lock. */
+export const STEP_AFFINITY = 5;
+/** The migration thread takes a request and moves the task (double_rq_lock). */
+export const STEP_MIGRATE = 6;
 
 const RING = 16; // a power of two
 /** A CPU's accounting block: 5 buckets, the cursor, 2 spare, then the ring of the last RING commits (bucket, ns). */
@@ -65,6 +69,8 @@ export class Cpu {
   stepFlags = 0;
   stepGen = 0;
   stepCpu = -1;
+  /** STEP_AFFINITY: the new mask (null: every CPU). */
+  stepMask: Uint32Array | null = null;
   /** Lockless work done before the step's lock (selectCpu), charged after the critical section. */
   stepPreNs = 0;
   /** Interrupt work (ticks) that arrived while spinning, charged after the critical section. */

@@ -43,14 +43,17 @@ import {
   OP_FORK,
   OP_LOOP,
   OP_MARK,
+  OP_MIGRATION,
   OP_NAMES,
   OP_POLL,
   OP_RECV,
   OP_SEND,
   OP_SEND_RR,
+  OP_SETAFFINITY,
   OP_SLEEP,
   OP_WAIT,
   OP_YIELD,
+  ProgramBuilder,
   type Program,
 } from '../workloads/program.js';
 import {
@@ -65,6 +68,8 @@ import {
   PH_RESUME,
   PH_SCHED,
   PH_USER_END,
+  STEP_AFFINITY,
+  STEP_MIGRATE,
   STEP_NONE,
   STEP_SCHED,
   STEP_TAIL,
@@ -89,6 +94,7 @@ import {
   type SchedPolicy,
 } from './sched-class.js';
 import {
+  SCHED_FIFO,
   SCHED_NORMAL,
   TASK_BLOCKED,
   TASK_DEAD,
@@ -97,10 +103,13 @@ import {
   TASK_ZOMBIE,
   Task,
   WAIT_CHILD,
+  WAIT_KTHREAD,
+  WAIT_MIGRATION,
   WAIT_NONE,
   WAIT_READ,
   WAIT_TIMER,
   WAIT_WRITE,
+  rangeMask,
 } from './task.js';
 
 const EV_CPU = 1;
@@ -333,6 +342,10 @@ export class Kernel implements KernelView {
   private nextMm = 1;
   private readonly mmKeys = new Map<string, number>();
   private taskIndex: Int32Array = new Int32Array(1024);
+  /** Per CPU: the migration thread (created at the first request) and its queue of requests (newest last). */
+  private readonly migThreads: (Task | null)[];
+  private readonly migQueues: (Task[] | null)[];
+  private migProgram: Program | null = null;
 
   now = 0;
   /** Runnable tasks waiting for a CPU (state RUNNABLE). */
@@ -355,6 +368,9 @@ export class Kernel implements KernelView {
   taskHits = 0;
   inspected = 0;
   forks = 0;
+  /** set_cpus_allowed() calls that had to move the task off its CPU, and how many of them a migration thread did. */
+  affinityMoves = 0;
+  migrationThreadMoves = 0;
   /** Per-CPU caches of task scheduler lines (CPUs 0-31): sets x ways task ids, most recent first, -1 empty. */
   private taskCache!: Int32Array;
   private tcSets = 1;
@@ -377,6 +393,8 @@ export class Kernel implements KernelView {
     this.observer = opts.observer ?? null;
     const acct = new Float64Array(this.nCpus * ACCT_STRIDE); // the CPUs' time accounting, one block each
     this.cpus = Array.from({ length: this.nCpus }, (_, i) => new Cpu(i, acct));
+    this.migThreads = new Array<Task | null>(this.nCpus).fill(null);
+    this.migQueues = new Array<Task[] | null>(this.nCpus).fill(null);
     this.q = new EventQueue(4096, this.nCpus); // lane c: CPU c's continuation
     this.idleMask = new CpuMask(this.nCpus);
     this.tickArmed = new CpuMask(this.nCpus);
@@ -899,7 +917,45 @@ export class Kernel implements KernelView {
           c.pushWake(child, WF_FORK, child.blockGen);
           break;
         }
+        case OP_SETAFFINITY: {
+          const first = p.a[pc]!;
+          const lo = Math.max(0, first);
+          const hi = Math.min(this.nCpus, first + p.b[pc]!);
+          if (hi <= lo)
+            throw new ModelError(`program "${p.name}": setaffinity to CPUs ${first}-${first + p.b[pc]! - 1}, none of which this ${this.nCpus}-CPU machine has`);
+          task.pc++;
+          c.stepTask = task;
+          c.stepMask = lo === 0 && hi === this.nCpus ? null : rangeMask(this.nCpus, lo, hi);
+          c.commit(B_KERNEL, cost);
+          this.requestStep(c, STEP_AFFINITY, this.policy.rqLock(c.id), this.now + cost);
+          return;
+        }
+        case OP_MIGRATION:
+          // a kernel thread: no system call entry
+          this.requestStep(c, STEP_MIGRATE, this.policy.rqLock(c.id));
+          return;
         case OP_EXEC:
+          if (task.execMask !== undefined) {
+            // back from sched_balance_exec's move (the same execve): sched_migrate_task restores the mask
+            task.allowed = task.execMask;
+            task.execMask = undefined;
+            cost = 0;
+          } else if (this.policy.balanceExec !== undefined) {
+            const ctx = this.ctx;
+            ctx.begin(c.id, this.now);
+            const to = this.policy.balanceExec(c.id, task, ctx);
+            cost += ctx.cost + ctx.outside;
+            if (to >= 0 && to !== c.id && task.allowedOn(to)) {
+              // sched_migrate_task(): set_cpus_allowed(p, cpumask_of_cpu(to)), then the old mask back; the exec
+              // itself runs on the new CPU (this instruction again)
+              task.execMask = task.allowed;
+              c.stepTask = task;
+              c.stepMask = rangeMask(this.nCpus, to, to + 1);
+              c.commit(B_KERNEL, cost);
+              this.requestStep(c, STEP_AFFINITY, this.policy.rqLock(c.id), this.now + cost);
+              return;
+            }
+          }
           cost += k.execNs;
           task.prog = this.programs[p.a[pc]!]!;
           task.name = task.prog.name;
@@ -1058,6 +1114,12 @@ export class Kernel implements KernelView {
     } else if (step === STEP_TAIL) {
       reschedCpu = this.policy.scheduleTail!(c.id, c.stepTask!, ctx);
       c.stepTask = null;
+    } else if (step === STEP_AFFINITY) {
+      this.csSetAffinity(c, c.stepTask!, c.stepMask, ctx);
+      c.stepTask = null;
+      c.stepMask = null;
+    } else if (step === STEP_MIGRATE) {
+      reschedCpu = this.csMigrate(c, ctx);
     }
     const hold = ctx.cost;
     const end = g + hold;
@@ -1078,7 +1140,7 @@ export class Kernel implements KernelView {
       return;
     }
     c.commit(B_SCHED, post);
-    if ((step === STEP_WAKE || step === STEP_TAIL) && reschedCpu >= 0) this.resched(reschedCpu, c.id, end);
+    if ((step === STEP_WAKE || step === STEP_TAIL || step === STEP_MIGRATE) && reschedCpu >= 0) this.resched(reschedCpu, c.id, end);
     if (step === STEP_YIELD && yieldResched) c.needResched = true;
     this.continueAt(c, end + post);
   }
@@ -1117,6 +1179,86 @@ export class Kernel implements KernelView {
     c.step = STEP_WAKE;
     c.stepLock = this.policy.rqLock(target);
     this.requestLock(c, c.stepLock);
+  }
+
+  // ---------------------------------------------------------------- affinity and the migration thread
+
+  /**
+   * set_cpus_allowed(t, mask) for the task running on c, under c's runqueue lock (2.6.0 kernel/sched.c). If t's CPU
+   * stays allowed, that is all. Otherwise, with a migration thread (policy.migrationThread), t's request goes on the
+   * runqueue's migration_queue (list_add: the newest is served first), the thread is woken and t sleeps in
+   * wait_for_completion(); without one, t is marked for rescheduling and csSchedule moves it.
+   */
+  private csSetAffinity(c: Cpu, t: Task, mask: Uint32Array | null, ctx: Ctx): void {
+    t.allowed = mask;
+    if (t.allowedOn(c.id)) return;
+    this.affinityMoves++;
+    c.needResched = true;
+    if (this.policy.migrationThread !== true) return;
+    const kt = this.migrationThreadOf(c.id, ctx);
+    (this.migQueues[c.id] ??= []).push(t);
+    t.state = TASK_BLOCKED;
+    t.blockGen++;
+    t.waitKind = WAIT_MIGRATION;
+    if (kt.state === TASK_BLOCKED) c.pushWake(kt, 0, kt.blockGen);
+  }
+
+  /**
+   * CPU cpu's migration thread, "migration/N": SCHED_FIFO at MAX_RT_PRIO-1 (rt_priority 99), bound to its CPU, no
+   * address space. Linux starts one per CPU at boot; the core creates it asleep at the first request, so runs that
+   * never need it keep their task ids and figures. It is not counted among the workload's live tasks.
+   */
+  private migrationThreadOf(cpu: number, ctx: Ctx): Task {
+    let kt = this.migThreads[cpu]!;
+    if (kt !== null) return kt;
+    this.migProgram ??= new ProgramBuilder('migration', 0).migration().loop(0, -1).build();
+    kt = this.createTask(this.migProgram, null, 0, cpu, new Int32Array(0));
+    this.nrLive--;
+    this.forks--;
+    kt.kthread = true;
+    kt.name = `migration/${cpu}`;
+    kt.policy = SCHED_FIFO;
+    kt.rtPriority = 99;
+    kt.allowed = rangeMask(this.nCpus, cpu, cpu + 1);
+    kt.waitKind = WAIT_KTHREAD;
+    this.policy.initTask(kt, null, ctx);
+    this.migThreads[cpu] = kt;
+    return kt;
+  }
+
+  /**
+   * One round of migration_thread() on c (2.6.0), under c's runqueue lock and, nested, the destination's
+   * (double_rq_lock): take the newest request; unless the task has already left c, move it to any_online_cpu(its
+   * mask), the lowest allowed CPU (move_task_away: set_task_cpu, and if it is queued, deactivate here, activate there
+   * and preempt the destination's current task if it is outranked); then complete() wakes the requester. With no
+   * request the thread sleeps. The thread's unlock between taking the request and double_rq_lock is not modelled.
+   */
+  private csMigrate(c: Cpu, ctx: Ctx): number {
+    const kt = c.curr!;
+    const q = this.migQueues[c.id]!;
+    if (q === null || q.length === 0) {
+      kt.state = TASK_BLOCKED;
+      kt.blockGen++;
+      kt.waitKind = WAIT_KTHREAD;
+      c.needResched = true;
+      return -1;
+    }
+    kt.pc++;
+    const p = q.pop()!;
+    let r = -1;
+    if (p.cpu === c.id) {
+      const dest = this.firstAllowed(p);
+      const l = this.policy.rqLock(dest);
+      if (l !== ctx.primary) ctx.lock(l);
+      this.migrationThreadMoves++;
+      this.taskWritten(p, c.id);
+      if (p.state === TASK_RUNNABLE) {
+        this.migrateQueued(p, dest, ctx);
+        r = this.policy.checkPreempt(dest, p, c.id, 0, ctx);
+      } else this.setTaskCpu(p, dest);
+    }
+    if (p.state === TASK_BLOCKED && p.waitKind === WAIT_MIGRATION) c.pushWake(p, 0, p.blockGen);
+    return r;
   }
 
   private isOnCpu(p: Task): boolean {
@@ -1274,6 +1416,23 @@ export class Kernel implements KernelView {
       else pol.dequeue(c.id, prev, prev.state >= TASK_ZOMBIE ? DEQ_EXIT : DEQ_SLEEP, ctx);
     }
     c.needResched = false;
+    if (prevRunnable && !prev!.allowedOn(c.id) && !pol.globalQueue) {
+      // set_cpus_allowed() took this CPU out of the running task's mask and the policy has no migration thread: the
+      // core moves it to the lowest allowed CPU now, as a stopper would
+      const to = this.firstAllowed(prev!);
+      const l = pol.rqLock(to);
+      if (l !== ctx.primary) ctx.lock(l);
+      pol.dequeue(c.id, prev!, DEQ_MIGRATE, ctx);
+      prev!.state = TASK_RUNNABLE;
+      prev!.wakeAt = -1;
+      this.addWaiting(1);
+      this.setTaskCpu(prev!, to);
+      pol.enqueue(to, prev!, ENQ_MIGRATE, ctx);
+      const r = pol.checkPreempt(to, prev!, c.id, 0, ctx);
+      if (r >= 0) ctx.resched(r);
+      else if (this.isIdle(to)) ctx.resched(to);
+      prevRunnable = false;
+    }
     const pr = prevRunnable ? prev : null;
     pol.balance?.(c.id, pr, ctx);
     const next = pol.pickNext(c.id, pr, ctx);
@@ -1322,6 +1481,9 @@ export class Kernel implements KernelView {
       if (next === null) {
         this.setIdle(c, true);
         c.idleFrom = t;
+        // 2.4's __schedule_tail runs in the idle task too; a runnable prev leaves its CPU idle only when its mask no
+        // longer allows that CPU (set_cpus_allowed): offer it to the others now (priced as interrupt work, on no CPU)
+        if (prev !== null && prev.state === TASK_RUNNABLE && this.policy.wantsScheduleTail?.(c.id, prev)) this.idleTail(c, prev);
         return;
       }
       if (c.idle) this.setIdle(c, false);
@@ -1343,6 +1505,16 @@ export class Kernel implements KernelView {
       return;
     }
     this.continueAt(c, t);
+  }
+
+  private idleTail(c: Cpu, prev: Task): void {
+    const ctx = this.ctx;
+    ctx.begin(c.id, this.now);
+    ctx.lock(this.policy.rqLock(c.id));
+    const r = this.policy.scheduleTail!(c.id, prev, ctx);
+    ctx.finish(ctx.now);
+    ctx.flushResched(c.id, ctx.now);
+    if (r >= 0) this.resched(r, c.id, ctx.now);
   }
 
   /**

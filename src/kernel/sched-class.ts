@@ -206,6 +206,20 @@ export interface SchedPolicy {
   /** Optional: a zombie t is reaped by `reaper` (release_task; 2.4 returns the child's counter to the parent). */
   taskDead?(t: Task, reaper: Task | null): void;
 
+  /**
+   * Optional: set_cpus_allowed() hands a task that must leave its CPU to that CPU's migration thread (Linux 2.6.0's
+   * migration_thread: a SCHED_FIFO kernel thread at the top realtime priority, created by the core at the first
+   * request); the caller sleeps until the thread has moved it. Without it, the core moves the task itself at its next
+   * schedule() (no thread, no extra switches: how much a kernel without a migration thread paid is not modelled).
+   */
+  readonly migrationThread?: boolean;
+
+  /**
+   * Optional: sched_balance_exec() at an exec: the CPU to move the exec'ing task to before its new program loads, or
+   * -1 to stay (2.6.0 on NUMA machines: sched_best_cpu()). Lockless, on the exec'ing CPU; price the reads.
+   */
+  balanceExec?(cpu: number, t: Task, ctx: SchedCtx): number;
+
   /** Runnable tasks the policy holds that are not currently running (for the invariant checker). */
   countQueued(): number;
 }

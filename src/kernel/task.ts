@@ -31,6 +31,10 @@ export const WAIT_READ = 1;
 export const WAIT_WRITE = 2;
 export const WAIT_TIMER = 3;
 export const WAIT_CHILD = 4;
+/** set_cpus_allowed()'s wait_for_completion(): the migration thread moves the task, then completes the request. */
+export const WAIT_MIGRATION = 5;
+/** A kernel thread with nothing to do (the migration thread on an empty migration queue). */
+export const WAIT_KTHREAD = 6;
 
 export class Task {
   readonly id: number;
@@ -39,6 +43,8 @@ export class Task {
   /** Address space id; 0 for kernel threads. Tasks with the same mm are threads of one process. */
   mm: number;
   name: string;
+  /** A kernel thread the core created (the migration threads): left out of the workload's task counts and metrics. */
+  kthread = false;
   state = TASK_RUNNABLE;
   /** Nice value -20..19. */
   nice = 0;
@@ -110,6 +116,8 @@ export class Task {
   cowPeer: Task | null = null;
   cowMm = 0;
   cowPending = 0;
+  /** sched_balance_exec: the affinity mask to restore once the exec-time move is done (undefined: none pending). */
+  execMask: Uint32Array | null | undefined = undefined;
 
 
   constructor(id: number, prog: Program, parent: Task | null, mm: number, now: number, fds: Int32Array) {
@@ -139,5 +147,12 @@ export class Task {
 export function cpuMask(nCpus: number, cpus: Iterable<number>): Uint32Array {
   const m = new Uint32Array((nCpus + 31) >>> 5);
   for (const c of cpus) m[c >>> 5]! |= 1 << (c & 31);
+  return m;
+}
+
+/** The affinity mask of CPUs lo .. hi - 1. */
+export function rangeMask(nCpus: number, lo: number, hi: number): Uint32Array {
+  const m = new Uint32Array((nCpus + 31) >>> 5);
+  for (let c = lo; c < hi; c++) m[c >>> 5]! |= 1 << (c & 31);
   return m;
 }

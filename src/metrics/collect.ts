@@ -91,6 +91,7 @@ export function collectMetrics(k: Kernel, simNs: number): Metrics {
   let mn = Infinity;
   let mx = 0;
   for (const t of k.allTasks) {
+    if (t.kthread) continue;
     s1 += t.sumExecNs;
     s2 += t.sumExecNs * t.sumExecNs;
     if (t.sumExecNs < mn) mn = t.sumExecNs;

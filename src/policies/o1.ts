@@ -152,6 +152,8 @@ class O1 implements SchedPolicy {
   readonly name = 'o1';
   readonly syncIpcWakeups = false;
   readonly globalQueue = false;
+  /** set_cpus_allowed() goes through the per-CPU migration thread (migration_thread, move_task_away). */
+  readonly migrationThread = true;
   readonly hz: number;
   readonly c: O1Constants;
   private readonly cacheDecayTicks: number;
@@ -526,6 +528,42 @@ class O1 implements SchedPolicy {
       if (p.timeSlice > this.c.maxTimeslice) p.timeSlice = this.c.maxTimeslice;
     }
     if (x.sleepAvg < p.sleepAvg) p.sleepAvg = Math.trunc(p.sleepAvg / (EXIT_WEIGHT + 1)) * EXIT_WEIGHT + Math.trunc(x.sleepAvg / (EXIT_WEIGHT + 1));
+  }
+
+  /**
+   * sched_balance_exec() (CONFIG_NUMA, more than one node): sched_best_cpu(current). A task whose runqueue runs at
+   * most 2 tasks stays; otherwise the node with the least 10 x node_nr_running / CPUs in the node (the first strictly
+   * least), and in it the CPU with the fewest running tasks (the first strictly fewest). The caller moves the task
+   * there (sched_migrate_task) unless that is this CPU. The reads are lockless.
+   */
+  balanceExec(cpu: number, t: Task, ctx: SchedCtx): number {
+    const m = this.k.machine;
+    if (!this.numa || m.nNodes <= 1) return -1;
+    let best = t.cpu;
+    ctx.inspect(1);
+    if (this.rqs[best]!.nrRunning <= 2) return best;
+    let node = 0;
+    let minLoad = 10_000_000;
+    for (let n = 0; n < m.nNodes; n++) {
+      if (m.nodeCpuCount[n]! === 0) continue;
+      const load = Math.trunc((10 * this.nodeNrRunning[n]!) / m.nodeCpuCount[n]!);
+      if (load < minLoad) {
+        minLoad = load;
+        node = n;
+      }
+    }
+    ctx.inspect(m.nNodes);
+    minLoad = 10_000_000;
+    const first = m.nodeFirstCpu[node]!;
+    const end = first + m.nodeCpuCount[node]!;
+    for (let i = first; i < end; i++) {
+      if (this.rqs[i]!.nrRunning < minLoad) {
+        best = i;
+        minLoad = this.rqs[i]!.nrRunning;
+      }
+    }
+    ctx.inspect(end - first);
+    return best;
   }
 
   countQueued(): number {

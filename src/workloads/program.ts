@@ -24,6 +24,10 @@
  *   LOOP a=target b=count c=slot   jump back to target until executed `count` times (count < 0: forever)
  *   COUNT a              add a to the workload's throughput counter
  *   MARK a               record (a, now) in the kernel's marks (the workload's own timestamps, like gettimeofday)
+ *   SETAFFINITY a b      sched_setaffinity(0, CPUs a .. a+b-1): if the task's CPU leaves its mask, it is moved (by the
+ *                        policy's migration thread, or by the core at its next schedule())
+ *   MIGRATION            kernel only: one round of the per-CPU migration thread (take a request, move the task,
+ *                        complete the request; sleep when there is none)
  */
 export const OP_COMPUTE = 1;
 export const OP_COMPUTE_EXP = 2;
@@ -41,6 +45,8 @@ export const OP_LOOP = 13;
 export const OP_COUNT = 14;
 export const OP_POLL = 15;
 export const OP_MARK = 16;
+export const OP_SETAFFINITY = 17;
+export const OP_MIGRATION = 18;
 
 export const OP_NAMES: Record<number, string> = {
   [OP_COMPUTE]: 'compute',
@@ -59,6 +65,8 @@ export const OP_NAMES: Record<number, string> = {
   [OP_COUNT]: 'count',
   [OP_POLL]: 'poll',
   [OP_MARK]: 'mark',
+  [OP_SETAFFINITY]: 'setaffinity',
+  [OP_MIGRATION]: 'migration',
 };
 
 export interface Program {
@@ -149,6 +157,14 @@ export class ProgramBuilder {
   }
   count(n = 1): this {
     return this.emit(OP_COUNT, n);
+  }
+  /** sched_setaffinity(0, mask) with the mask CPUs first .. first + n - 1. */
+  setAffinity(first: number, n: number): this {
+    return this.emit(OP_SETAFFINITY, first, n);
+  }
+  /** The migration thread's body (kernel threads only). */
+  migration(): this {
+    return this.emit(OP_MIGRATION);
   }
 
   build(): Program {
