@@ -136,3 +136,24 @@ test('o1 on NUMA: a runqueue of at most 2 tasks keeps the exec where it is; numa
   assert.equal(off.k.affinityMoves, 0);
   assert.equal(off.t.cpu, 0);
 });
+
+test('taskset: every hop is a move off the CPU; under o1 each is the migration thread\'s, with two extra switches', () => {
+  const r = (policy: string) => {
+    const { k, wl } = build(policy, 'smp4', 'taskset', { tasks: 2, chunk: 100_000 });
+    const simNs = runFor(k, 20e6);
+    return { k, hops: wl!.outcome(k, simNs, false).extra!.affinityMoves as number };
+  };
+  const o1 = r('o1');
+  const rr = r('rr');
+  for (const x of [o1, rr]) assert.ok(x.hops > 2 * 100, `${x.hops} hops in 20 ms`);
+  assert.equal(o1.k.migrationThreadMoves, o1.k.affinityMoves);
+  assert.equal(rr.k.migrationThreadMoves, 0);
+  // o1: the hopper switches to the migration thread and the thread to what runs next, on top of the hop itself
+  assert.ok(o1.k.contextSwitches / o1.k.affinityMoves > 2.5, `o1: ${o1.k.contextSwitches} switches for ${o1.k.affinityMoves} hops`);
+  assert.ok(rr.k.contextSwitches / rr.k.affinityMoves < 2.5, `rr: ${rr.k.contextSwitches} switches for ${rr.k.affinityMoves} hops`);
+});
+
+test('taskset: a stride that maps a CPU onto itself is refused with the fix', () => {
+  assert.throws(() => build('o1', 'smp4', 'taskset', { stride: 4 }), /parameter "stride": 4 is a multiple of the 4 CPUs.*choose 1\.\.3/);
+  assert.throws(() => build('o1', 'up', 'taskset', {}), /at least 2 CPUs/);
+});

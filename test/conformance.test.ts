@@ -66,11 +66,14 @@ for (const p of POLICIES) {
         ['smp2', 'loop_yield', { tasks: 4 }],
         ['smp8', 'hogs', { tasks: 12, nice: '0/5/19' }],
         ['numaq16', 'loop_yield', { tasks: 3 }],
+        // sched_setaffinity: a running task moved off its CPU (migration thread or the core's move)
+        ['numaq16', 'taskset', { tasks: 6, chunk: 50_000 }],
       ] as const) {
         const { k } = build(p.name, m, w, params);
         const simNs = runFor(k, 50e6);
         assertTimeAddsUp(k, simNs);
         assert.ok(k.contextSwitches > 0 || w === 'hogs');
+        if (w === 'taskset') assert.ok(k.affinityMoves > 100, `taskset: ${k.affinityMoves} moves`);
       }
     });
 

@@ -1416,9 +1416,10 @@ export class Kernel implements KernelView {
       else pol.dequeue(c.id, prev, prev.state >= TASK_ZOMBIE ? DEQ_EXIT : DEQ_SLEEP, ctx);
     }
     c.needResched = false;
-    if (prevRunnable && !prev!.allowedOn(c.id) && !pol.globalQueue) {
+    if (prevRunnable && !prev!.allowedOn(c.id) && !(pol.globalQueue && pol.scheduleTail !== undefined)) {
       // set_cpus_allowed() took this CPU out of the running task's mask and the policy has no migration thread: the
-      // core moves it to the lowest allowed CPU now, as a stopper would
+      // core moves it to the lowest allowed CPU now, as a stopper would. (2.4's single runqueue keeps it on the list:
+      // other CPUs see it, and schedule_tail offers it to them.)
       const to = this.firstAllowed(prev!);
       const l = pol.rqLock(to);
       if (l !== ctx.primary) ctx.lock(l);

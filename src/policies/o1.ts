@@ -36,10 +36,15 @@
  * sched_clock() counts whole jiffies on CONFIG_NUMA machines; recalc_task_prio's sleep_time product and the
  * granularity subtraction are 32-bit unsigned. Loopback TCP wakeups come from the network softirq (activated = 2).
  *
+ * - set_cpus_allowed() (sched_setaffinity) and the per-CPU migration thread (migration_thread, move_task_away): the
+ *   core carries them out for policies declaring `migrationThread` (docs/design.md); sched_balance_exec() with
+ *   sched_best_cpu() on NUMA machines (balanceExec below).
+ *
  * Not modelled (docs/policies.md): uninterruptible sleep (every sleep is interruptible here, activated -1 never
- * happens); the migration thread and set_cpus_allowed (affinity is fixed at creation); sched_balance_exec (exec
- * balancing across nodes); kernel preemption. Lock costs: double_lock_balance takes the busiest runqueue's lock as a
- * nested lock (waiting without queueing).
+ * happens; set_cpus_allowed's wait_for_completion is uninterruptible in 2.6.0, and move_task_away's reset of the
+ * moved task's timestamp to the destination's last tick is not kept: the wait is a few microseconds); kernel
+ * preemption. Lock costs: double_lock_balance takes the busiest runqueue's lock as a nested lock (waiting without
+ * queueing).
  */
 import type { SpinLock } from '../kernel/lock.js';
 import { ENQ_MIGRATE, ENQ_NEW, WF_SYNC, WF_IRQ, type KernelView, type PolicyEntry, type SchedCtx, type SchedPolicy, type TunableValues } from '../kernel/sched-class.js';

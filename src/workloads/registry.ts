@@ -6,9 +6,10 @@ import { latProc } from './lat-proc.js';
 import { loopYield } from './loop-yield.js';
 import { mkbench } from './mkbench.js';
 import { pipe } from './pipe.js';
+import { taskset } from './taskset.js';
 import type { WorkloadEntry } from './workload.js';
 
-export const WORKLOADS: readonly WorkloadEntry[] = [loopYield, pipe, hackbench, hogs, chat, mkbench, latProc];
+export const WORKLOADS: readonly WorkloadEntry[] = [loopYield, pipe, hackbench, hogs, chat, mkbench, latProc, taskset];
 
 export function findWorkload(name: string): WorkloadEntry | undefined {
   return WORKLOADS.find((w) => w.name === name);
