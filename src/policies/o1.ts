@@ -2,7 +2,8 @@
  * o1: Ingo Molnar's O(1) scheduler as shipped in Linux 2.6.0, kernel/sched.c (schedule(), scheduler_tick(),
  * try_to_wake_up(), activate_task(), recalc_task_prio(), effective_prio(), sys_sched_yield(), wake_up_forked_process(),
  * sched_exit(), load_balance(), find_busiest_queue(), rebalance_tick(), find_busiest_node()/balance_node()) and
- * kernel/fork.c copy_process() for the timeslice split; shared/reference/historic-schedulers.md section 5.
+ * set_cpus_allowed(), move_task_away(), migration_thread(), sched_best_cpu(), sched_migrate_task(), sched_balance_exec())
+ * and kernel/fork.c copy_process() for the timeslice split; shared/reference/historic-schedulers.md section 5.
  *
  * Model
  * - Per-CPU runqueue and lock; two prio_arrays (active, expired) of 140 FIFO lists with a bitmap; the pick is the head
@@ -31,20 +32,17 @@
  *   tail, skipping running, disallowed and (busy only) cache-hot tasks (cache_decay_ticks); idle pulls one task;
  *   the literal `!idle && --imbalance` quirk keeps a busy CPU pulling when imbalance/2 was 0.
  * - Idle CPUs tick (2.6.0 is not tickless): that is how idle CPUs pull work.
+ * - set_cpus_allowed() (sched_setaffinity) and the per-CPU migration thread (migration_thread, move_task_away): the
+ *   core carries them out for policies declaring `migrationThread` (docs/design.md); sched_balance_exec() with
+ *   sched_best_cpu() on NUMA machines (balanceExec below).
  *
  * i386 details kept: jiffies start at INITIAL_JIFFIES (-300 x HZ, 32 bits), so the balancing phases are 2.6.0's;
  * sched_clock() counts whole jiffies on CONFIG_NUMA machines; recalc_task_prio's sleep_time product and the
  * granularity subtraction are 32-bit unsigned. Loopback TCP wakeups come from the network softirq (activated = 2).
  *
- * - set_cpus_allowed() (sched_setaffinity) and the per-CPU migration thread (migration_thread, move_task_away): the
- *   core carries them out for policies declaring `migrationThread` (docs/design.md); sched_balance_exec() with
- *   sched_best_cpu() on NUMA machines (balanceExec below).
- *
  * Not modelled (docs/policies.md): uninterruptible sleep (every sleep is interruptible here, activated -1 never
- * happens; set_cpus_allowed's wait_for_completion is uninterruptible in 2.6.0, and move_task_away's reset of the
- * moved task's timestamp to the destination's last tick is not kept: the wait is a few microseconds); kernel
- * preemption. Lock costs: double_lock_balance takes the busiest runqueue's lock as a nested lock (waiting without
- * queueing).
+ * happens, including set_cpus_allowed's wait_for_completion: a few microseconds); kernel preemption. Lock costs:
+ * double_lock_balance takes the busiest runqueue's lock as a nested lock (waiting without queueing).
  */
 import type { SpinLock } from '../kernel/lock.js';
 import { ENQ_MIGRATE, ENQ_NEW, WF_SYNC, WF_IRQ, type KernelView, type PolicyEntry, type SchedCtx, type SchedPolicy, type TunableValues } from '../kernel/sched-class.js';
