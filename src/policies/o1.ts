@@ -1,9 +1,10 @@
 /**
  * o1: Ingo Molnar's O(1) scheduler as shipped in Linux 2.6.0, kernel/sched.c (schedule(), scheduler_tick(),
  * try_to_wake_up(), activate_task(), recalc_task_prio(), effective_prio(), sys_sched_yield(), wake_up_forked_process(),
- * sched_exit(), load_balance(), find_busiest_queue(), rebalance_tick(), find_busiest_node()/balance_node()) and
- * set_cpus_allowed(), move_task_away(), migration_thread(), sched_best_cpu(), sched_migrate_task(), sched_balance_exec())
- * and kernel/fork.c copy_process() for the timeslice split; shared/reference/historic-schedulers.md section 5.
+ * sched_exit(), load_balance(), find_busiest_queue(), rebalance_tick(), find_busiest_node()/balance_node(),
+ * set_cpus_allowed(), move_task_away(), migration_thread(), sched_best_cpu(), sched_migrate_task(),
+ * sched_balance_exec()), fs/exec.c do_execve() (sched_balance_exec first) and kernel/fork.c copy_process() for the
+ * timeslice split; shared/reference/historic-schedulers.md section 5.
  *
  * Model
  * - Per-CPU runqueue and lock; two prio_arrays (active, expired) of 140 FIFO lists with a bitmap; the pick is the head
