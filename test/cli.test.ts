@@ -81,10 +81,10 @@ test('a bad machine file gets an error naming the field', () => {
   assert.match(bad.err, /is not valid YAML/);
 });
 
-test('reproduce lists the five reproductions; an unknown one is a clear error', () => {
+test('reproduce lists the reproductions; an unknown one is a clear error', () => {
   const r = cli('reproduce');
   assert.equal(r.code, 0);
-  for (const n of ['dss-yield', 'volano-mq', 'yamamura-lock', 'pmqs-chat', 'pmqs-mkbench']) assert.match(r.out, new RegExp(`^  ${n} `, 'm'));
+  for (const n of ['dss-yield', 'volano-mq', 'yamamura-lock', 'pmqs-chat', 'pmqs-mkbench', 'o1-announcement', 'o1-kravetz-chat']) assert.match(r.out, new RegExp(`^  ${n} `, 'm'));
   const bad = cli('reproduce', 'nope');
   assert.equal(bad.code, 2);
   assert.match(bad.err, /no reproduction "nope"; reproductions: dss-yield/);
