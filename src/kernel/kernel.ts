@@ -1484,7 +1484,7 @@ export class Kernel implements KernelView {
         c.idleFrom = t;
         // 2.4's __schedule_tail runs in the idle task too; a runnable prev leaves its CPU idle only when its mask no
         // longer allows that CPU (set_cpus_allowed): offer it to the others now (priced as interrupt work, on no CPU)
-        if (prev !== null && prev.state === TASK_RUNNABLE && this.policy.wantsScheduleTail?.(c.id, prev)) this.idleTail(c, prev);
+        if (prev !== null && prev.state === TASK_RUNNABLE && prev.cpu === c.id && this.policy.wantsScheduleTail?.(c.id, prev)) this.idleTail(c, prev);
         return;
       }
       if (c.idle) this.setIdle(c, false);
@@ -1494,7 +1494,8 @@ export class Kernel implements KernelView {
       }
       next.refillDebtNs += this.cacheRefill(c, next);
       if (!this.tickArmed.has(c.id)) this.armTick(c.id);
-      if (prev !== null && prev.state <= TASK_RUNNING && this.policy.wantsScheduleTail?.(c.id, prev)) {
+      // (a prev the core has just moved to another runqueue for its affinity mask is not offered again)
+      if (prev !== null && prev.state <= TASK_RUNNING && prev.cpu === c.id && this.policy.wantsScheduleTail?.(c.id, prev)) {
         c.stepTask = prev;
         this.requestStep(c, STEP_TAIL, this.policy.rqLock(c.id), t);
         return;
