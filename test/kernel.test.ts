@@ -265,34 +265,69 @@ test('a loopback TCP writer is woken when a third of its buffer is free, a pipe 
 });
 
 test('Nagle on loopback TCP: a write waits while data is unacknowledged and leaves with the next ACK', () => {
-  const run = (nagle: boolean, reverseAt: number) => {
+  // writer: three 100-byte writes 1 ms apart; reader: marks the time it has all 300 bytes. A thread at the reader's
+  // end replies at 0.5 ms (a reply within the ACK timeout puts the endpoint in 2.4's interactive mode, which ends
+  // quick ACKs) and, if `piggyAt` > 0, sends again at that time: its segment carries the ACK
+  const run = (nagle: boolean, reply: boolean, piggyAt: number) => {
     const { k } = build('rr', 'up', null);
     const a = k.addChannel(16384, 'tcp', nagle);
     const b = k.addChannel(16384, 'tcp', nagle);
     k.pairChannels(a, b);
-    // two writes of 100 bytes 1 ms apart; the reader marks the time it has both
     const w = new ProgramBuilder('writer');
-    w.send(0, 100).sleep(1_000_000).send(0, 100);
+    w.send(0, 100).sleep(1_000_000).send(0, 100).sleep(1_000_000).send(0, 100);
     const r = new ProgramBuilder('reader');
-    r.recv(0, 200).mark(1);
+    r.recv(0, 300).mark(1);
     k.spawn(k.addProgram(w.build()), { fds: [a] });
     k.spawn(k.addProgram(r.build()), { fds: [a] });
-    if (reverseAt > 0) {
-      // a thread at the reader's end sends the other way: its segment carries the ACK
+    if (reply) {
       const s = new ProgramBuilder('reverse-writer');
-      s.sleep(reverseAt).send(0, 100);
+      s.sleep(500_000).send(0, 100);
+      if (piggyAt > 0) s.sleep(piggyAt - 500_000).send(0, 100);
       k.spawn(k.addProgram(s.build()), { fds: [b] });
     }
     k.run(1e9);
     return k.marks[1]!;
   };
-  // without Nagle the second write arrives at once, about 1 ms in
-  const plain = run(false, 0);
-  assert.ok(plain > 1e6 && plain < 1.5e6, `without Nagle: ${plain} ns`);
-  // with it the second write waits for the receiver's delayed ACK (TCP_DELACK_MIN = HZ/25 = 40 ms at HZ=100)
-  const held = run(true, 0);
+  // without Nagle the last write arrives at once, about 2 ms in
+  const plain = run(false, true, 0);
+  assert.ok(plain > 2e6 && plain < 2.5e6, `without Nagle: ${plain} ns`);
+  // a new connection quick-ACKs its first segments (tcp_incr_quickack), so Nagle holds nothing back
+  const quick = run(true, false, 0);
+  assert.ok(quick > 2e6 && quick < 2.5e6, `with Nagle, quick ACKs: ${quick} ns`);
+  // interactive: the second segment gets a delayed ACK (TCP_ATO_MIN = HZ/25: the timer fires 4 jiffies after the
+  // current one, at 40 ms), and the third write waits for it
+  const held = run(true, true, 0);
   assert.ok(held >= 40e6 && held < 41e6, `with Nagle: ${held} ns`);
   // or for data going the other way, which carries the ACK (here at 5 ms)
-  const piggy = run(true, 5e6);
+  const piggy = run(true, true, 5e6);
   assert.ok(piggy >= 5e6 && piggy < 6e6, `with Nagle and reverse data: ${piggy} ns`);
+});
+
+test("2.4's prequeue: segments for a reader waiting in recv, pure ACKs included, wait for it and wake it", () => {
+  // writer at endpoint A sends 5 messages 1 ms apart on a; B's reader reads them. A's other thread waits in recv on
+  // b (the other direction), where no data ever comes: with 2.4's rules every ACK B sends goes to A's prequeue and
+  // wakes that thread (tcp_prequeue: the first segment queued wakes sk->sleep), which finds no data and sleeps again
+  const run = (nagle: boolean) => {
+    const { k } = build('rr', 'up', null);
+    const a = k.addChannel(16384, 'tcp', nagle);
+    const b = k.addChannel(16384, 'tcp', nagle);
+    k.pairChannels(a, b);
+    const w = new ProgramBuilder('writer');
+    const top = w.sleep(100_000).here(); // the two readers wait in recv first
+    w.send(0, 100).sleep(1_000_000).loop(top, 5);
+    const r = new ProgramBuilder('reader');
+    const rt = r.here();
+    r.recv(0, 100).loop(rt, 5);
+    const idle = new ProgramBuilder('other-reader');
+    idle.recv(0, 100);
+    k.spawn(k.addProgram(w.build()), { fds: [a] });
+    k.spawn(k.addProgram(r.build()), { fds: [a] });
+    const ot = k.spawn(k.addProgram(idle.build()), { fds: [b] });
+    k.run(100e6);
+    return ot.nrSwitches;
+  };
+  // without the rules nothing reaches A but data: the other reader runs once (to block)
+  assert.equal(run(false), 1);
+  // a new connection quick-ACKs each of the 5 segments: 5 wakeups besides the first run
+  assert.equal(run(true), 6);
 });

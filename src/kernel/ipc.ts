@@ -19,11 +19,27 @@
  * 2.4 charges each segment's truesize (about 4 KB for a 100-byte segment sent alone, 100 bytes when Nagle
  * coalesces small writes while earlier data is unacknowledged) to the sender's queue until it is acknowledged and to
  * the receiver's while it is unread. The room is freed when the reader reads, not when an ACK comes back.
- * - optionally (addChannel's `nagle`), Nagle's algorithm and delayed ACKs (2.4.17 tcp_nagle_check,
- *   __tcp_ack_snd_check, tcp_send_delayed_ack): a write while a segment is unacknowledged is held and later writes
- *   join it; the receiver ACKs at once past TCP_RCV_MSS unacknowledged bytes, else at TCP_DELACK_MIN (HZ/25), unless
- *   data going the other way carries the ACK first. Simplifications: no quick-ACK mode (both directions carry
- *   data: 2.4's pingpong mode), a fixed delayed-ACK timeout, no window updates from reads, ACKs cost nothing.
+ * - optionally (addChannel's `nagle`), 2.4.17's Nagle, delayed-ACK and prequeue rules (Kernel.tcpTransmit and the
+ *   functions after it; net/ipv4/tcp.c tcp_sendmsg, tcp_recvmsg, cleanup_rbuf; tcp_input.c tcp_event_data_recv,
+ *   __tcp_ack_snd_check; tcp_output.c tcp_send_delayed_ack, tcp_event_data_sent; tcp_timer.c tcp_delack_timer;
+ *   include/net/tcp.h tcp_nagle_check, tcp_prequeue):
+ *   - Nagle with Minshall's rule: a write while a small segment is unacknowledged is held, later writes join it, and
+ *     it leaves as one segment with the ACK (or at once when it reaches the loopback MSS);
+ *   - every data segment carries an ACK of what its endpoint has processed of the other direction, and a reply
+ *     within the ACK timeout (TCP_ATO_MIN = HZ/25) of the last data received puts the endpoint in interactive
+ *     ("pingpong") mode;
+ *   - the receiver ACKs at once past TCP_MIN_RCVMSS (536) unacknowledged bytes, or while in quick-ACK mode (16
+ *     quick ACKs on the first data and after a gap longer than TCP_RTO_MIN, not in pingpong mode); else the
+ *     delayed-ACK timer fires TCP_ATO_MIN after the current jiffy (a timer due within a jiffy means an ACK now);
+ *     when it fires, a connection in pingpong mode leaves it;
+ *   - while a reader waits in recv (tp->ucopy.task), every segment arriving at its endpoint, pure ACKs included,
+ *     goes to the prequeue: the first wakes the endpoint's wait queue and, if no ACK is due, sets the delayed-ACK
+ *     timer to 3 x TCP_RTO_MIN / 4 (150 ms); TCP processes them (ACKs received, ACK decisions) only when the reader
+ *     runs or that timer fires;
+ *   - a read that drains the queue of a connection not in pingpong mode ACKs at once (cleanup_rbuf).
+ *   Simplifications: the window never limits (no window updates from reads, no zero window), rcv_mss stays at 536
+ *   (chat's segments are all small), ATO stays at its minimum, the capacity counts payload bytes (held data
+ *   included), a socket owned by a task in a system call does not defer segments to its backlog, ACKs cost nothing.
  */
 import type { Task } from './task.js';
 
@@ -55,19 +71,33 @@ export class Channel {
    */
   partner: Channel | null = null;
   /**
-   * Loopback TCP with Nagle and delayed ACKs (Linux 2.4.17; Kernel.addChannel's `nagle`): a write while earlier data
-   * is unacknowledged is held at the sender (`held`, counted against the capacity, invisible to the reader) and goes
-   * out with the next ACK as one segment.
+   * Loopback TCP with 2.4.17's Nagle, delayed-ACK and prequeue rules (Kernel.addChannel's `nagle`; the rules are in
+   * the header of this file and in Kernel.tcpTransmit). Sender side of this direction: `unacked`, `held`. Receiver
+   * side (the endpoint that reads this channel, which also sends on `partner`): the other fields.
    */
   readonly nagle: boolean;
-  /** A segment is out and not yet acknowledged (2.4's packets_out). */
+  /** A small segment is out and not yet acknowledged (Minshall's Nagle test: tcp_minshall_check). */
   unacked = false;
-  /** Bytes the sender holds back (Nagle). */
+  /** Bytes the sender holds back (Nagle), in one unsent segment. */
   held = 0;
-  /** Bytes the receiver got since it last acknowledged (rcv_nxt - rcv_wup). */
+  /** Bytes the receiver has processed and not yet acknowledged (rcv_nxt - rcv_wup); > 0 means an ACK is due. */
   rcvSinceAck = 0;
-  /** When the receiver's delayed-ACK timer fires, or -1 when it is not armed. */
+  /** When the receiver endpoint's delayed-ACK timer (TCP_TIME_DACK) fires, or -1 when it is not armed. */
   ackTimerAt = -1;
+  /** The receiver endpoint is in interactive mode (tp->ack.pingpong): no quick ACKs, no ACK when a read drains. */
+  pingpong = false;
+  /** Quick ACKs left (tp->ack.quick): each segment is ACKed at once while > 0 and not in pingpong mode. */
+  quick = 0;
+  /** When the receiver endpoint last processed data of this direction (tp->ack.lrcvtime), or -1 before any. */
+  lrcv = -1;
+  /** A reader of this channel waits in recv (tp->ucopy.task): segments arriving at its endpoint are prequeued. */
+  ucopy = false;
+  /** Segments in the reader endpoint's prequeue (not yet processed by TCP). */
+  preCount = 0;
+  /** Data bytes of this direction in the prequeue: readable, but not yet counted for the ACK. */
+  preRcv = 0;
+  /** The prequeue holds an ACK for the data its endpoint sent on `partner`. */
+  preAckPartner = false;
   /** CPU that touched the channel last (its lines are in that CPU's cache), or -1. */
   lastCpu = -1;
   bytes = 0;

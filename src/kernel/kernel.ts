@@ -573,7 +573,7 @@ export class Kernel implements KernelView {
           break;
         case EV_ACK: {
           const ch = this.channels[target]!;
-          if (ch.ackTimerAt === this.now) this.tcpAck(null, ch);
+          if (ch.ackTimerAt === this.now) this.onAckTimer(ch);
           break;
         }
       }
@@ -756,42 +756,160 @@ export class Kernel implements KernelView {
     } else this.wakeInterrupt(t, flags);
   }
 
-  /** The sender sends what Nagle held, as one segment. */
-  private tcpSendHeld(c: Cpu | null, ch: Channel): void {
-    const h = ch.held;
-    ch.held = 0;
-    this.tcpDeliver(c, ch, h);
+  // ------------------------------------------------------- loopback TCP with Nagle, delayed ACKs and the prequeue
+  // Linux 2.4.17 net/ipv4/tcp.c (tcp_sendmsg, tcp_recvmsg, cleanup_rbuf), tcp_input.c (tcp_event_data_recv,
+  // __tcp_ack_snd_check), tcp_output.c (tcp_send_delayed_ack, tcp_event_data_sent), tcp_timer.c (tcp_delack_timer),
+  // include/net/tcp.h (tcp_nagle_check with Minshall's rule, tcp_prequeue). A channel is one direction; its sender
+  // endpoint reads `partner`, its receiver endpoint sends on `partner`.
+
+  /** The jiffy `ticks` jiffies after the current one, as a time (2.4 timers fire on ticks). */
+  private jiffyAfter(ticks: number): number {
+    return (Math.floor(this.now / this.tickNs) + ticks) * this.tickNs;
+  }
+
+  private armAckTimer(ch: Channel, at: number): void {
+    ch.ackTimerAt = at;
+    this.q.schedule(at, EV_ACK, ch.id);
   }
 
   /**
-   * A TCP segment of n bytes reaches the receiver (2.4.17 tcp_rcv_established, __tcp_ack_snd_check): the endpoint's
-   * wait queue is woken; the segment acknowledges what its sender's endpoint had received (the other direction); the
-   * receiver acknowledges at once if more than TCP_RCV_MSS bytes are unacknowledged, else arms its delayed-ACK timer
-   * (TCP_DELACK_MIN = HZ/25; the connection is interactive both ways, so no quick ACKs).
+   * The sender endpoint of ch transmits a data segment of n bytes (tcp_transmit_skb). It carries an ACK of what the
+   * endpoint has processed of the other direction (tcp_event_ack_sent), and a reply within the ACK timeout of the
+   * last data received puts the endpoint in interactive mode (tcp_event_data_sent).
    */
-  private tcpDeliver(c: Cpu | null, ch: Channel, n: number): void {
-    ch.bytes += n;
-    ch.unacked = true;
-    ch.rcvSinceAck += n;
-    this.wakeReaders(c, ch);
+  private tcpTransmit(c: Cpu | null, ch: Channel, n: number): void {
     const rev = ch.partner;
+    let acks = false;
     if (rev !== null) {
-      this.wakeWriters(c, rev);
-      if (rev.rcvSinceAck > 0) this.tcpAck(c, rev);
+      if (rev.lrcv >= 0 && this.now - rev.lrcv < this.tcpAtoNs()) rev.pingpong = true;
+      if (rev.rcvSinceAck > 0) {
+        this.tcpAckSent(rev);
+        acks = true;
+      }
     }
-    if (ch.rcvSinceAck > TCP_RCV_MSS) this.tcpAck(c, ch);
-    else if (ch.rcvSinceAck > 0 && ch.ackTimerAt < 0) {
-      ch.ackTimerAt = this.now + this.tickNs * Math.max(1, Math.floor(this.hz / 25));
-      this.q.schedule(ch.ackTimerAt, EV_ACK, ch.id);
+    ch.unacked = true;
+    this.tcpArrive(c, ch, n, acks);
+  }
+
+  /** TCP_ATO_MIN (HZ/25), the delayed-ACK timeout a busy connection converges to. */
+  private tcpAtoNs(): number {
+    return this.tickNs * Math.max(1, Math.floor(this.hz / 25));
+  }
+
+  /** The receiver endpoint of ch sent an ACK (tcp_event_ack_sent): nothing is due, the timer is cleared. */
+  private tcpAckSent(ch: Channel): void {
+    ch.rcvSinceAck = 0;
+    ch.ackTimerAt = -1;
+    if (ch.quick > 0) ch.quick--; // tcp_dec_quickack_mode
+  }
+
+  /**
+   * A segment reaches the receiver endpoint of ch: n data bytes (0: a pure ACK) and, if `acks`, an ACK for the data
+   * the endpoint sent on ch.partner. While a reader of ch waits in recv the segment goes to the prequeue (tcp_v4_rcv,
+   * tcp_prequeue): the first one wakes the endpoint's wait queue and, unless an ACK is already due, sets the
+   * delayed-ACK timer to 3 x TCP_RTO_MIN / 4; TCP processes them when the reader runs. Otherwise TCP processes the
+   * segment now and data wakes the endpoint's queue (sock_def_readable).
+   */
+  private tcpArrive(c: Cpu | null, ch: Channel, n: number, acks: boolean): void {
+    if (n > 0) ch.bytes += n;
+    if (ch.ucopy) {
+      ch.preRcv += n;
+      if (acks) ch.preAckPartner = true;
+      if (++ch.preCount === 1) {
+        this.wakeEndpoint(c, ch);
+        if (ch.rcvSinceAck === 0) this.armAckTimer(ch, this.jiffyAfter(Math.max(1, Math.floor((3 * this.hz) / 20))));
+      }
+      return;
+    }
+    if (acks && ch.partner !== null) this.tcpAckArrives(c, ch.partner);
+    if (n > 0) {
+      this.tcpRcvData(c, ch, n);
+      this.wakeEndpoint(c, ch);
     }
   }
 
-  /** The receiver of ch acknowledges everything it got: the sender sends what Nagle held, as one segment. */
-  private tcpAck(c: Cpu | null, ch: Channel): void {
-    ch.rcvSinceAck = 0;
+  /** Wakes the wait queue of the endpoint that reads ch: its readers and the writers of ch.partner. */
+  private wakeEndpoint(c: Cpu | null, ch: Channel): void {
+    this.wakeReaders(c, ch);
+    if (ch.partner !== null) this.wakeWriters(c, ch.partner);
+  }
+
+  /**
+   * The receiver endpoint of ch processes n data bytes (tcp_event_data_recv, __tcp_ack_snd_check): ACK at once if
+   * more than TCP_MIN_RCVMSS bytes are unacknowledged (every segment of chat is smaller, so rcv_mss stays at 536) or
+   * in quick-ACK mode, else a delayed ACK. A gap longer than the RTO (TCP_RTO_MIN) restarts quick ACKs.
+   */
+  private tcpRcvData(c: Cpu | null, ch: Channel, n: number): void {
+    if (ch.lrcv < 0) ch.quick = 16; // the first data: tcp_incr_quickack (rcv_wnd / (2 x 536) capped at TCP_MAX_QUICKACKS)
+    else if (this.now - ch.lrcv > this.tickNs * Math.max(1, Math.floor(this.hz / 5))) ch.quick = 16;
+    ch.lrcv = this.now;
+    ch.rcvSinceAck += n;
+    if (ch.rcvSinceAck > TCP_RCV_MSS || (ch.quick > 0 && !ch.pingpong)) this.tcpSendAck(c, ch);
+    else this.tcpDelayedAck(c, ch);
+  }
+
+  /**
+   * tcp_send_delayed_ack: the timer fires TCP_ATO_MIN after the current jiffy; a timer already set keeps its earlier
+   * time, and one due within ato/4 (a jiffy) means an ACK now.
+   */
+  private tcpDelayedAck(c: Cpu | null, ch: Channel): void {
+    const ato = Math.max(1, Math.floor(this.hz / 25));
+    const at = this.jiffyAfter(ato);
+    if (ch.ackTimerAt >= 0) {
+      if (ch.ackTimerAt <= this.jiffyAfter(ato >> 2)) {
+        this.tcpSendAck(c, ch);
+        return;
+      }
+      if (ch.ackTimerAt <= at) return;
+    }
+    this.armAckTimer(ch, at);
+  }
+
+  /** The receiver endpoint of ch sends a pure ACK (tcp_send_ack); it reaches ch's sender endpoint. */
+  private tcpSendAck(c: Cpu | null, ch: Channel): void {
+    this.tcpAckSent(ch);
+    const rev = ch.partner;
+    if (rev === null) this.tcpAckProcess(c, ch);
+    else this.tcpArrive(c, rev, 0, true);
+  }
+
+  /** An ACK for ch's data reaches ch's sender endpoint and is processed (not prequeued). */
+  private tcpAckArrives(c: Cpu | null, ch: Channel): void {
+    this.tcpAckProcess(c, ch);
+  }
+
+  /** tcp_ack: the small segment in flight is acknowledged; what Nagle held leaves as one segment. */
+  private tcpAckProcess(c: Cpu | null, ch: Channel): void {
+    ch.unacked = false;
+    if (ch.held > 0) {
+      const h = ch.held;
+      ch.held = 0;
+      this.tcpTransmit(c, ch, h);
+    }
+  }
+
+  /** tcp_prequeue_process: the reader endpoint of ch processes what waited in its prequeue, in order. */
+  private tcpPrequeueProcess(c: Cpu | null, ch: Channel): void {
+    const n = ch.preRcv;
+    const acks = ch.preAckPartner;
+    ch.preCount = 0;
+    ch.preRcv = 0;
+    ch.preAckPartner = false;
+    if (acks && ch.partner !== null) this.tcpAckArrives(c, ch.partner);
+    if (n > 0) this.tcpRcvData(c, ch, n);
+  }
+
+  /**
+   * tcp_delack_timer: the prequeue is processed first (the reader did not run in time), then a due ACK is sent; a
+   * connection in interactive mode leaves it (pingpong = 0), so that its next drained read ACKs at once.
+   */
+  private onAckTimer(ch: Channel): void {
     ch.ackTimerAt = -1;
-    if (ch.held > 0) this.tcpSendHeld(c, ch);
-    else ch.unacked = false;
+    if (ch.preCount > 0) this.tcpPrequeueProcess(null, ch);
+    if (ch.rcvSinceAck > 0) {
+      ch.pingpong = false;
+      this.tcpSendAck(null, ch);
+    }
   }
 
   /** Runs the task's next instruction at `now`: pure ones first, then a compute segment or one system call. */
@@ -828,10 +946,15 @@ export class Kernel implements KernelView {
           task.pc++;
           if (ch.nagle) {
             // tcp_nagle_check: a small segment waits while earlier data is unacknowledged, and later writes join it
-            if (!ch.unacked) this.tcpDeliver(c, ch, bytes);
+            if (!ch.unacked) this.tcpTransmit(c, ch, bytes);
             else {
               ch.held += bytes;
-              if (ch.held >= TCP_LOOPBACK_MSS) this.tcpSendHeld(c, ch);
+              if (ch.held >= TCP_LOOPBACK_MSS) {
+                // a full-sized segment passes Nagle's test
+                const h = ch.held;
+                ch.held = 0;
+                this.tcpTransmit(c, ch, h);
+              }
             }
             break;
           }
@@ -845,14 +968,23 @@ export class Kernel implements KernelView {
           const bytes = p.b[pc]!;
           const ch = this.channels[task.fds[p.a[pc]!]!]!;
           if (ch === undefined) throw new ModelError(`program "${p.name}": fd ${p.a[pc]} is not open`);
+          // tcp_recvmsg: a reader that waited processes its endpoint's prequeue first
+          if (ch.preCount > 0) this.tcpPrequeueProcess(c, ch);
           if (ch.bytes < bytes) {
             task.state = TASK_BLOCKED;
             task.blockGen++;
             task.waitKind = WAIT_READ;
             ch.addReader(task);
+            if (ch.nagle) ch.ucopy = true; // tcp_data_wait with ucopy.task set
             break;
           }
           ch.bytes -= bytes;
+          if (ch.nagle) {
+            ch.ucopy = false;
+            // cleanup_rbuf: a due ACK goes now if more than rcv_mss is unacknowledged, or if this read drained the
+            // queue of a connection not in interactive mode (chat's small segments are PSH segments: TCP_ACK_PUSHED)
+            if (ch.rcvSinceAck > 0 && (ch.rcvSinceAck > TCP_RCV_MSS || (!ch.pingpong && ch.bytes === 0))) this.tcpSendAck(c, ch);
+          }
           cost += ch.opNs + Math.round((bytes * k.copyNsPerKb) / 1024) + this.channelLines(ch, c.id);
           task.pc++;
           // a writer waits (SOCK_NOSPACE): TCP wakes it once tcp_wspace >= tcp_min_write_space, with the readers of
