@@ -24,7 +24,7 @@
  * rather than when the client threads are done; a SysV semaphore is a channel of 1-byte tokens priced like a pipe operation and woken without the sync hint (2.4's
  * semop: wake_up_process); each loopback TCP direction is a channel of `bufKb` KiB of payload with non-sync wakeups
  * (2.4's sock_def_readable), a blocked writer woken once a third of it is free (tcp_write_space), a user's two
- * directions sharing each endpoint's wait queue (Kernel.pairChannels), Nagle and delayed ACKs only with nagle=1.
+ * directions sharing each endpoint's wait queue (Kernel.pairChannels); 2.4.17's Nagle, delayed ACKs and prequeue only with nagle=1.
  * Each thread's working set is 8 KiB (two pages: its stack and its message buffer), what a switch or a migration
  * has to bring back into cache.
  */
@@ -47,7 +47,7 @@ export const chat: WorkloadEntry = {
     { name: 'layout', default: 'source', unit: 'choice', choices: ['source', 'queues'], meaning: "server threads' roles: as chat 1.0.1's source (srv_snd fans out) or queues (the earlier reconstruction)" },
     { name: 'userNs', default: 1_000, unit: 'ns', meaning: 'user work per message in each thread that handles it' },
     { name: 'jitter', default: 0, unit: 'percent', min: 0, max: 100, meaning: "percent: each message's user work drawn uniformly from userNs +- jitter% with the run's seed, so seeds differ (reproduce --jitter sets it in every chat run); 0: fixed, as every figure in the docs" },
-    { name: 'nagle', default: 0, unit: 'count', min: 0, max: 1, meaning: "1: Nagle's algorithm and delayed ACKs on the loopback connections (chat's sockets had no TCP_NODELAY; experimental, docs/workloads.md); 0: every write goes out at once" },
+    { name: 'nagle', default: 0, unit: 'count', min: 0, max: 1, meaning: "1: 2.4.17's Nagle, delayed-ACK and prequeue rules on the loopback connections (chat's sockets had no TCP_NODELAY; docs/workloads.md); 0: every write goes out at once" },
     { name: 'bufKb', default: 16, unit: 'count', min: 1, max: 1048576, meaning: 'capacity of one loopback TCP direction in KiB of payload (2.4 default tcp_wmem: 16 KiB)' },
   ],
   setup(k, v) {
