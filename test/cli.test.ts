@@ -55,6 +55,10 @@ test('bad names and parameters give one clear line, exit 2, no stack trace', () 
     [['run', '--workload', 'chat:jitter=150'], /parameter "jitter"/],
     [['reproduce', 'dss-yield', '--jitter', 'lots'], /--jitter must be a percentage from 0 to 100/],
     [['reproduce', 'dss-yield', '--seeds', '0'], /--seeds must be a whole number from 1 to 100/],
+    [['reproduce', 'dss-yield', '--set', 'chat:nagle=1'], /no run of "dss-yield" uses chat; the runs use loop_yield, dss/],
+    [['reproduce', 'dss-yield', '--set', 'cfs9:x=1'], /"cfs9" is neither a workload nor a policy/],
+    [['reproduce', 'dss-yield', '--set', 'dss:hz=fast'], /--set "dss:hz=fast": .*parameter "hz"/],
+    [['reproduce', 'dss-yield', '--set', 'dss'], /--set "dss" sets nothing/],
   ];
   for (const [args, re] of cases) {
     const r = cli(...args);
@@ -94,4 +98,19 @@ test('reproduce lists the reproductions; an unknown one is a clear error', () =>
   assert.equal(j.rows[0].published, 241113);
   assert.equal(j.rows[0].fitted, true);
   assert.equal(j.jitter, 0);
+  assert.deepEqual(j.overrides, {});
+});
+
+test('reproduce --set runs a what-if: the parameter reaches every run of that policy, and the output says so', () => {
+  const base = JSON.parse(cli('reproduce', 'dss-yield', '--json').out);
+  const r = cli('reproduce', 'dss-yield', '--json', '--set', 'dss:hz=1000');
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.deepEqual(j.overrides, { dss: { hz: '1000' } });
+  for (const run of Object.values(j.runs) as { spec: { schedParams?: Record<string, unknown> } }[]) assert.equal(run.spec.schedParams?.hz, '1000');
+  // the published figures stay; the simulated ones move (2.4's slices are ticks: HZ changes its loop)
+  assert.equal(j.rows[0].published, base.rows[0].published);
+  assert.notEqual(j.rows[0].simulated, base.rows[0].simulated);
+  const text = cli('reproduce', 'dss-yield', '--set', 'dss:hz=1000');
+  assert.match(text.out, /parameters set over the reproduction's own \(--set\): dss:hz=1000; .* a what-if/);
 });

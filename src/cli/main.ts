@@ -8,9 +8,9 @@ import { readFileSync, existsSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { parseDuration } from '../engine/time.js';
-import { ParamError, describeTunable, splitSpec } from '../experiments/params.js';
+import { ParamError, describeTunable, resolveParams, splitSpec } from '../experiments/params.js';
 import { runExperiment, type RunResult, type RunSpec } from '../experiments/run.js';
-import { runReproduction, type ReproResult } from '../experiments/reproduce.js';
+import { runReproduction, type Overrides, type ReproResult } from '../experiments/reproduce.js';
 import { REPRODUCTIONS, findReproduction } from '../experiments/reproductions.js';
 import { ModelError } from '../kernel/kernel.js';
 import { listMachinePresets } from '../machine/presets.js';
@@ -162,6 +162,11 @@ export function formatRepro(r: ReproResult): string {
   out.push('', '  agreement: simulated ratio / published ratio, or simulated / published for rows compared with nothing; 1.00 is exact.');
   if (ranged) out.push(`  simulated: the mean over ${r.seeds} seeds, with the smallest and largest value; a ratio is that of the means.`);
   if (r.jitter > 0) out.push(`  chat runs with each message's user work drawn uniformly within +-${r.jitter}% of its mean (--jitter), from the seed.`);
+  const set = Object.entries(r.overrides);
+  if (set.length > 0)
+    out.push(
+      `  parameters set over the reproduction's own (--set): ${set.map(([n, kv]) => `${n}:${Object.entries(kv).map(([k, v]) => `${k}=${v}`).join(',')}`).join(' ')}; the published figures and the findings are the source's, so this is a what-if, not the reproduction.`,
+    );
   out.push('', '  findings of the source:');
   for (const c of r.checks) {
     const mark = c.holds ? '[holds]  ' : c.holdsOn > 0 ? `[holds on ${c.holdsOn} of ${r.seeds} seeds]  ` : '[FAILS]  ';
@@ -173,7 +178,34 @@ export function formatRepro(r: ReproResult): string {
   return out.join('\n');
 }
 
-function doReproduce(name: string | undefined, o: { json?: boolean; progress?: boolean; seeds?: string; jitter?: string }): void {
+/** Parses --set values ("chat:nagle=1,bufKb=48", "dss:version=2.5.2-pre6") against the workloads' and policies' tables. */
+function parseOverrides(sets: readonly string[]): Overrides {
+  const out: Overrides = {};
+  for (const text of sets) {
+    let spec;
+    try {
+      spec = splitSpec(text);
+    } catch (e) {
+      fail(`--set "${text}": ${(e as Error).message}`);
+    }
+    const w = WORKLOADS.find((x) => x.name === spec.name);
+    const p = POLICIES.find((x) => x.name === spec.name);
+    if (!w && !p) fail(`--set "${text}": "${spec.name}" is neither a workload nor a policy; write --set NAME:key=value,... with one of: ${[...WORKLOADS.map((x) => x.name), ...POLICIES.map((x) => x.name)].join(', ')}`);
+    if (Object.keys(spec.raw).length === 0) fail(`--set "${text}" sets nothing; write --set ${spec.name}:key=value,... (schedlab list shows the parameters)`);
+    const merged = { ...out[spec.name], ...spec.raw };
+    try {
+      if (w) resolveParams(`workload ${w.name}`, w.params, merged);
+      else resolveParams(`policy ${p!.name}`, p!.tunables, merged);
+    } catch (e) {
+      if (e instanceof ParamError) fail(`--set "${text}": ${e.message}`);
+      throw e;
+    }
+    out[spec.name] = merged;
+  }
+  return out;
+}
+
+function doReproduce(name: string | undefined, o: { json?: boolean; progress?: boolean; seeds?: string; jitter?: string; set?: string[] }): void {
   const seeds = o.seeds === undefined ? 1 : Number(o.seeds);
   if (!Number.isSafeInteger(seeds) || seeds < 1 || seeds > 100) fail(`--seeds must be a whole number from 1 to 100 (runs every simulation with that many seeds), not "${o.seeds}"`);
   const jitter = o.jitter === undefined ? 0 : Number(o.jitter);
@@ -185,10 +217,15 @@ function doReproduce(name: string | undefined, o: { json?: boolean; progress?: b
     return;
   }
   const list = name === 'all' ? [...REPRODUCTIONS] : [findReproduction(name) ?? fail(`no reproduction "${name}"; reproductions: ${REPRODUCTIONS.map((r) => r.name).join(', ')}`)];
+  const overrides = parseOverrides(o.set ?? []);
+  for (const n of Object.keys(overrides)) {
+    const usedBy = list.filter((r) => Object.values(r.runs).some((spec) => spec.workload === n || spec.sched === n));
+    if (usedBy.length === 0) fail(`--set ${n}:...: no run of ${name === 'all' ? 'any reproduction' : `"${name}"`} uses ${n}; the runs use ${[...new Set(list.flatMap((r) => Object.values(r.runs).flatMap((spec) => [spec.workload, spec.sched])))].join(', ')}`);
+  }
   const showProgress = o.progress !== false && process.stderr.isTTY === true;
   const results: ReproResult[] = [];
   for (const r of list) {
-    const res = runReproduction(r, showProgress ? (key, i, n) => process.stderr.write(`\r${r.name}: run ${i + 1}/${n} (${key})`.padEnd(70)) : undefined, seeds, jitter);
+    const res = runReproduction(r, showProgress ? (key, i, n) => process.stderr.write(`\r${r.name}: run ${i + 1}/${n} (${key})`.padEnd(70)) : undefined, seeds, jitter, overrides);
     if (showProgress) process.stderr.write('\r' + ' '.repeat(70) + '\r');
     results.push(res);
     if (!o.json) process.stdout.write(formatRepro(res) + '\n\n');
@@ -270,8 +307,9 @@ Same command and seed, same output (apart from the wall-clock figures under "sim
     .option('--json', 'print the results as JSON')
     .option('--seeds <n>', 'run every simulation with n consecutive seeds: mean and range per row, findings checked on each seed (mkbench draws from the seed; chat only with --jitter)')
     .option('--jitter <pct>', "chat runs draw each message's user work from the seed, uniformly within +-pct% of its mean, so --seeds shows their run-to-run spread (default 0: fixed)")
+    .option('--set <name:k=v,...>', "set a workload's or policy's parameters in every run that uses it, over the reproduction's own (repeatable), e.g. --set chat:nagle=1,bufKb=48 or --set dss:version=2.5.2-pre6: a what-if against the same published figures", (v: string, prev: string[] = []) => [...prev, v])
     .option('--no-progress', 'no progress on stderr')
-    .action((name: string | undefined, o: { json?: boolean; progress?: boolean; seeds?: string; jitter?: string }) => doReproduce(name, o));
+    .action((name: string | undefined, o: { json?: boolean; progress?: boolean; seeds?: string; jitter?: string; set?: string[] }) => doReproduce(name, o));
 
   program
     .command('demo')

@@ -76,6 +76,8 @@ export interface ReproResult {
   seeds: number;
   /** chat's user-work jitter (percent) applied to every chat run; 0: the specs as written (or no chat run). */
   jitter: number;
+  /** Parameters set over the reproduction's own (--set), by workload or policy name: only those some run used. */
+  overrides: Record<string, Record<string, string | number>>;
   /** One entry per RunSpec: throughput is the mean over the seeds, wall time and events the sums. */
   runs: Record<string, { spec: RunSpec; throughput: number; unit: string; wallMs: number; events: number }>;
 }
@@ -89,11 +91,35 @@ export function withJitter(spec: RunSpec, jitter: number): RunSpec {
   return { ...spec, workloadParams: { ...spec.workloadParams, jitter } };
 }
 
-export function runReproduction(r: Reproduction, onRun?: (key: string, i: number, n: number) => void, seeds = 1, jitter = 0): ReproResult {
+/**
+ * Parameters set over a reproduction's runs (`schedlab reproduce --set`): for each workload or policy name, values
+ * that replace or add to those of every run of that workload or policy. The published figures stay what they were,
+ * so the comparison then answers "what if", not "does the model reproduce the source".
+ */
+export type Overrides = Record<string, Record<string, string | number>>;
+
+/** A run's spec with the overrides that apply to it; `used` collects the names that applied. */
+export function withOverrides(spec: RunSpec, overrides: Overrides, used?: Set<string>): RunSpec {
+  let out = spec;
+  const w = overrides[spec.workload];
+  if (w !== undefined) {
+    out = { ...out, workloadParams: { ...out.workloadParams, ...w } };
+    used?.add(spec.workload);
+  }
+  const p = overrides[spec.sched];
+  if (p !== undefined) {
+    out = { ...out, schedParams: { ...out.schedParams, ...p } };
+    used?.add(spec.sched);
+  }
+  return out;
+}
+
+export function runReproduction(r: Reproduction, onRun?: (key: string, i: number, n: number) => void, seeds = 1, jitter = 0, overrides: Overrides = {}): ReproResult {
   if (!Number.isSafeInteger(seeds) || seeds < 1) throw new RangeError(`seeds must be a whole number of at least 1, not ${seeds}`);
   if (!(jitter >= 0 && jitter <= 100)) throw new RangeError(`jitter must be a percentage from 0 to 100, not ${jitter}`);
   const keys = Object.keys(r.runs);
-  const specs = keys.map((key) => withJitter(r.runs[key]!, jitter));
+  const used = new Set<string>();
+  const specs = keys.map((key) => withJitter(withOverrides(r.runs[key]!, overrides, used), jitter));
   const perSeed: Results[] = [];
   for (let s = 0; s < seeds; s++) {
     const results: Results = {};
@@ -154,7 +180,8 @@ export function runReproduction(r: Reproduction, onRun?: (key: string, i: number
       return { finding: c.finding, holds: holdsOn === seeds, holdsOn };
     }),
     seeds,
-    jitter: specs.some((spec, i) => spec !== r.runs[keys[i]!]) ? jitter : 0,
+    jitter: keys.some((k) => r.runs[k]!.workload === 'chat') ? jitter : 0,
+    overrides: Object.fromEntries([...used].map((n) => [n, overrides[n]!])),
     runs,
   };
 }
