@@ -324,10 +324,15 @@ test("2.4's prequeue: segments for a reader waiting in recv, pure ACKs included,
     k.spawn(k.addProgram(r.build()), { fds: [a] });
     const ot = k.spawn(k.addProgram(idle.build()), { fds: [b] });
     k.run(100e6);
-    return ot.nrSwitches;
+    return { other: ot.nrSwitches, segments: k.tcpSegments, acks: k.tcpPureAcks, prequeued: k.tcpPrequeued };
   };
   // without the rules nothing reaches A but data: the other reader runs once (to block)
-  assert.equal(run(false), 1);
-  // a new connection quick-ACKs each of the 5 segments: 5 wakeups besides the first run
-  assert.equal(run(true), 6);
+  const plain = run(false);
+  assert.equal(plain.other, 1);
+  assert.deepEqual([plain.segments, plain.acks, plain.prequeued], [5, 0, 0]);
+  // a new connection quick-ACKs each of the 5 segments: 5 wakeups besides the first run; every data segment waited
+  // in B's prequeue and every ACK in A's
+  const rules = run(true);
+  assert.equal(rules.other, 6);
+  assert.deepEqual([rules.segments, rules.acks, rules.prequeued], [5, 5, 10]);
 });

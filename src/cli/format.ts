@@ -48,6 +48,14 @@ export function formatReport(r: RunResult): string {
     ['fairness (Jain)', `${m.fairness.jain.toFixed(4)} over ${m.fairness.tasks} tasks; CPU time per task min ${formatDuration(m.fairness.minCpuNs)}, mean ${formatDuration(m.fairness.meanCpuNs)}, max ${formatDuration(m.fairness.maxCpuNs)}`],
     ['runqueue work', `${si(m.runqueueInspectionsPerSec)} inspections/s, ${si(m.tasksExaminedPerSec)} tasks examined/s${m.taskExamineMissRatio ? ` (${(100 * m.taskExamineMissRatio).toFixed(1)}% cache misses)` : ''}`],
   ];
+  const tcp = m.tcp;
+  if (tcp.segments > 0)
+    rows.push([
+      'loopback TCP',
+      tcp.pureAcks + tcp.heldWrites + tcp.prequeued > 0
+        ? `${tcp.segments} data segments, ${tcp.heldWrites} writes held by Nagle, ${tcp.pureAcks} pure ACKs (${tcp.timerAcks} by the delayed-ACK timer), ${tcp.prequeued} segments prequeued`
+        : `${tcp.segments} data segments (one per write: no Nagle, ACKs not modelled)`,
+    ]);
   const w = Math.max(...rows.map((x) => x[0].length));
   out.push('metrics:');
   for (const [k, v] of rows) out.push(`  ${k.padEnd(w)}  ${v}`);

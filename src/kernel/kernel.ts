@@ -368,6 +368,12 @@ export class Kernel implements KernelView {
   taskHits = 0;
   inspected = 0;
   forks = 0;
+  /** Loopback TCP: data segments sent, writes Nagle held, pure ACKs sent (by the delayed-ACK timer), segments prequeued. */
+  tcpSegments = 0;
+  tcpHeldWrites = 0;
+  tcpPureAcks = 0;
+  tcpTimerAcks = 0;
+  tcpPrequeued = 0;
   /** set_cpus_allowed() calls that had to move the task off its CPU, and how many of them a migration thread did. */
   affinityMoves = 0;
   migrationThreadMoves = 0;
@@ -788,6 +794,7 @@ export class Kernel implements KernelView {
       }
     }
     ch.unacked = true;
+    this.tcpSegments++;
     this.tcpArrive(c, ch, n, acks);
   }
 
@@ -813,6 +820,7 @@ export class Kernel implements KernelView {
   private tcpArrive(c: Cpu | null, ch: Channel, n: number, acks: boolean): void {
     if (n > 0) ch.bytes += n;
     if (ch.ucopy) {
+      this.tcpPrequeued++;
       ch.preRcv += n;
       if (acks) ch.preAckPartner = true;
       if (++ch.preCount === 1) {
@@ -867,6 +875,7 @@ export class Kernel implements KernelView {
 
   /** The receiver endpoint of ch sends a pure ACK (tcp_send_ack); it reaches ch's sender endpoint. */
   private tcpSendAck(c: Cpu | null, ch: Channel): void {
+    this.tcpPureAcks++;
     this.tcpAckSent(ch);
     const rev = ch.partner;
     if (rev === null) this.tcpAckProcess(c, ch);
@@ -908,6 +917,7 @@ export class Kernel implements KernelView {
     if (ch.preCount > 0) this.tcpPrequeueProcess(null, ch);
     if (ch.rcvSinceAck > 0) {
       ch.pingpong = false;
+      this.tcpTimerAcks++;
       this.tcpSendAck(null, ch);
     }
   }
@@ -948,6 +958,7 @@ export class Kernel implements KernelView {
             // tcp_nagle_check: a small segment waits while earlier data is unacknowledged, and later writes join it
             if (!ch.unacked) this.tcpTransmit(c, ch, bytes);
             else {
+              this.tcpHeldWrites++;
               ch.held += bytes;
               if (ch.held >= TCP_LOOPBACK_MSS) {
                 // a full-sized segment passes Nagle's test
@@ -959,6 +970,7 @@ export class Kernel implements KernelView {
             break;
           }
           ch.bytes += bytes;
+          if (ch.wakeFlags === WF_IRQ) this.tcpSegments++; // loopback TCP without Nagle: every write is a segment
           // sock_def_readable / pipe_write: wake the readers (and, for TCP, everyone on that endpoint's queue)
           this.wakeReaders(c, ch);
           if (ch.partner !== null) this.wakeWriters(c, ch.partner);
