@@ -39,7 +39,9 @@
  *   - a read that drains the queue of a connection not in pingpong mode ACKs at once (cleanup_rbuf).
  *   Simplifications: the window never limits (no window updates from reads, no zero window), rcv_mss stays at 536
  *   (chat's segments are all small), ATO stays at its minimum, the capacity counts payload bytes (held data
- *   included), a socket owned by a task in a system call does not defer segments to its backlog, ACKs cost nothing, and `tcpOpNs` is charged per write and per read as if every write were its own segment (with Nagle, several writes share one).
+ *   included), a socket owned by a task in a system call does not defer segments to its backlog, ACKs cost nothing,
+ *   and `tcpOpNs` is charged per write and per read as if every write were its own segment (with Nagle several
+ *   writes share one).
  */
 import type { Task } from './task.js';
 
