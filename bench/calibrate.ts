@@ -14,6 +14,10 @@
  *    FIT_LINE_NS is then refitted with it, and both once more.
  * Held out (never fitted): 2.4 on the 8-way box (108,423/s), Yamamura's contention and miss ratios, the coloured
  * kernel's figures, and every other lock and chat figure.
+ *
+ * `npm run calibrate -- --dss-version 2.5.2-pre6` runs the loop_yield fits and checks of `dss` with 2.5.2-pre6's rules
+ * (the kernel the announcement measured) instead of 2.4.17's; Yamamura's holds stay 2.4.17's (docs/calibration.md,
+ * "A refit on 2.5.2-pre6's rules").
  */
 import { CPU_BOUND_KEYS, P3_2001 } from '../src/machine/costs.js';
 import { runExperiment } from '../src/experiments/run.js';
@@ -24,8 +28,16 @@ function machine(cpus: number, factor: number, lineNs: number, examineNs = P3_20
   return { name: `p3-${cpus}way-fit`, sockets: 1, llcsPerNode: cpus, coresPerLlc: 1, costs: { preset: 'p3-2001', overrides } };
 }
 
+const vi = process.argv.indexOf('--dss-version');
+const DSS_VERSION = vi >= 0 ? process.argv[vi + 1] : undefined;
+if (vi >= 0 && DSS_VERSION !== '2.4.17' && DSS_VERSION !== '2.5.2-pre6') {
+  process.stderr.write(`calibrate: --dss-version must be 2.4.17 or 2.5.2-pre6, not "${DSS_VERSION ?? ''}"\n`);
+  process.exit(2);
+}
+
 function yieldRate(sched: string, cpus: number, tasks: number, factor: number, lineNs: number, examineNs?: number): number {
-  const r = runExperiment({ machine: machine(cpus, factor, lineNs, examineNs), sched, workload: 'loop_yield', workloadParams: { tasks }, durationNs: 200e6, seed: 1 });
+  const sp = sched === 'dss' && DSS_VERSION !== undefined ? { schedParams: { version: DSS_VERSION } } : {};
+  const r = runExperiment({ machine: machine(cpus, factor, lineNs, examineNs), sched, ...sp, workload: 'loop_yield', workloadParams: { tasks }, durationNs: 200e6, seed: 1 });
   return r.metrics.contextSwitchesPerSec;
 }
 
@@ -87,7 +99,7 @@ const holds = YAMA_HOLD.map(([n, h]) => `${n} CPUs ${chatHold(n, f8, ln, ex).toF
 const lines = [
   `FIT_2WAY = ${f2}        (rr, 2 CPUs, 4 tasks: ${yieldRate('rr', 2, 4, f2, ln, ex)} /s; target ${Math.round(O1_2WAY)})`,
   `FIT_8WAY = ${f8}        (rr, 8 CPUs, 16 tasks: ${yieldRate('rr', 8, 16, f8, ln, ex)} /s; target ${Math.round(O1_8WAY)})`,
-  `FIT_LINE_NS = ${ln}  (dss, 2 CPUs, 4 tasks: ${yieldRate('dss', 2, 4, f2, ln, ex)} /s; target ${Math.round(DSS_2WAY)})`,
+  `FIT_LINE_NS = ${ln}  (dss${DSS_VERSION !== undefined ? ` version ${DSS_VERSION}` : ''}, 2 CPUs, 4 tasks: ${yieldRate('dss', 2, 4, f2, ln, ex)} /s; target ${Math.round(DSS_2WAY)})`,
   `FIT_EXAMINE_NS = ${ex}  (dss, Chat 30/300 runqueue_lock mean hold: ${holds})`,
   `held out: dss, 8 CPUs, 16 tasks: ${held} /s; published ${Math.round(DSS_8WAY)} (ratio ${(held / DSS_8WAY).toFixed(2)})`,
 ];
