@@ -336,3 +336,27 @@ test("2.4's prequeue: segments for a reader waiting in recv, pure ACKs included,
   assert.equal(rules.other, 6);
   assert.deepEqual([rules.segments, rules.acks, rules.prequeued], [5, 5, 10]);
 });
+
+test("2.4's prequeue: what reaches a reader's endpoint while it is inside recv is processed, not left in the prequeue", () => {
+  // B's reader waits in recv; A's writer sends two messages back to back: the first goes to B's prequeue, the second
+  // waits for its ACK (Nagle). When the reader runs, processing the first ACKs it at once (quick ACKs), which sends
+  // the second; the reader owns its socket then (lock_sock), so the second is processed (backlog), not prequeued.
+  // The reader takes one message and exits: nothing may be left unprocessed, and the connection has nothing in flight.
+  for (const m of ['up', 'smp2']) {
+    const { k } = build('rr', m, null);
+    const a = k.addChannel(16384, 'tcp', true);
+    const b = k.addChannel(16384, 'tcp', true);
+    k.pairChannels(a, b);
+    const w = new ProgramBuilder('writer');
+    w.sleep(100_000).send(0, 100).send(0, 100).sleep(10_000_000);
+    const r = new ProgramBuilder('reader');
+    r.recv(0, 100);
+    k.spawn(k.addProgram(r.build()), { fds: [a] });
+    k.spawn(k.addProgram(w.build()), { fds: [a] });
+    k.run(1e9);
+    const ch = k.channels[a]!;
+    assert.equal(ch.preCount, 0, `${m}: segments left in the prequeue`);
+    assert.equal(ch.unacked, false, `${m}: a segment still unacknowledged`);
+    assert.equal(k.tcpHeldWrites, 1, `${m}: the second write was held`);
+  }
+});

@@ -980,7 +980,9 @@ export class Kernel implements KernelView {
           const bytes = p.b[pc]!;
           const ch = this.channels[task.fds[p.a[pc]!]!]!;
           if (ch === undefined) throw new ModelError(`program "${p.name}": fd ${p.a[pc]} is not open`);
-          // tcp_recvmsg: a reader that waited processes its endpoint's prequeue first
+          // tcp_recvmsg: the reader owns the socket (lock_sock), so what arrives meanwhile goes to the backlog and is
+          // processed at release_sock, not prequeued; a reader that waited processes its endpoint's prequeue first
+          if (ch.nagle) ch.ucopy = false;
           if (ch.preCount > 0) this.tcpPrequeueProcess(c, ch);
           if (ch.bytes < bytes) {
             task.state = TASK_BLOCKED;
@@ -992,7 +994,6 @@ export class Kernel implements KernelView {
           }
           ch.bytes -= bytes;
           if (ch.nagle) {
-            ch.ucopy = false;
             // cleanup_rbuf: a due ACK goes now if more than rcv_mss is unacknowledged, or if this read drained the
             // queue of a connection not in interactive mode (chat's small segments are PSH segments: TCP_ACK_PUSHED)
             if (ch.rcvSinceAck > 0 && (ch.rcvSinceAck > TCP_RCV_MSS || (!ch.pingpong && ch.bytes === 0))) this.tcpSendAck(c, ch);
