@@ -1886,5 +1886,13 @@ export class Kernel implements KernelView {
     let idle = 0;
     for (const c of this.cpus) if (c.idle) idle++;
     if (idle !== this.nrIdle) throw new Error(`invariant: ${idle} idle CPUs, counted ${this.nrIdle}`);
+    // loopback TCP: a prequeue exists only while a reader waits in recv (else nobody would ever process it), and a
+    // due ACK has its timer
+    for (const ch of this.channels) {
+      if (!ch.nagle) continue;
+      if (ch.preCount > 0 && !ch.ucopy) throw new Error(`invariant: channel ${ch.id} holds ${ch.preCount} prequeued segments and no reader waits for them`);
+      if (ch.rcvSinceAck > 0 && ch.ackTimerAt < this.now && ch.preCount === 0)
+        throw new Error(`invariant: channel ${ch.id} owes an ACK for ${ch.rcvSinceAck} bytes and no timer will send it`);
+    }
   }
 }
