@@ -134,8 +134,9 @@ time depending on the policy (closures and arrays on rarer paths, task creation)
   (1.6-2.5x, depending on the day).** Two runs of \`npm run bench\` in the seventh session of 2026-11-22 gave
   kilo1024 hackbench 204 and 200 ns/event against smp8's 118 and 122 (1.73x, 1.64x; the table above is the second); the same
   simulation (the same 32,175,466 events) had taken 286 ns/event in the sixth session's table. No engine change
-  between them explains it (the seventh session added only TCP counters and \`--check\` invariants), so the machine
-  was less loaded this time; the sixth session's runs may have shared the cores with other work. Until the fifth session of 2026-11-22 this page said 1.57-1.69x for hackbench: the smp8 row was
+  between them explains it (the seventh session added only TCP counters and \`--check\` invariants): most likely
+  the sixth session's runs shared the cores with other work. The 1 s kilo1024 run below took 51.5 s in the seventh
+  session, as before. Until the fifth session of 2026-11-22 this page said 1.57-1.69x for hackbench: the smp8 row was
   measured right after a short smp4 warm-up and was partly JIT-cold (173-185 ns/event; warmed, 114-125). With each
   case warmed first, two runs in the fifth session gave kilo1024 hackbench 294 ns/event against smp8's 125 (2.35x)
   and 281 against 114 (2.47x). A profile of both
