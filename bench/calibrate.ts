@@ -6,9 +6,8 @@
  *    runqueue locks, constant-time pick: the `rr` policy) gives the O(1) figures: 977,515 switches/s with 4
  *    loop_yield tasks on the 2-way box, 6,118,181 with 16 on the 8-way box (means of the announcement's runs).
  * 2. FIT_LINE_NS: the cost of moving a modified cache line between two CPUs on the Pentium III front-side bus (a
- *    lock handoff, a task structure last written by the other CPU) such that 2.4's scheduler as the announcement ran
- *    it (`dss:version=2.5.2-pre6`: vanilla 2.5.2-pre6) gives 241,113 switches/s with 4 tasks on the 2-way box; a
- *    goodness() evaluation is otherwise one memory miss (taskExamineNs, a priori).
+ *    lock handoff, a task structure last written by the other CPU) such that 2.4 (`dss`) gives 241,113 switches/s
+ *    with 4 tasks on the 2-way box; a goodness() evaluation is otherwise one memory miss (taskExamineNs, a priori).
  * 3. FIT_EXAMINE_NS: one goodness() evaluation that misses the cache (taskExamineNs of the fitted presets), such that
  *    2.4's runqueue_lock mean hold on Chat 30/300 (the yamamura-lock runs: 2, 4, 6, 8 CPUs of the 8-way box, first
  *    2 s) best matches Yamamura et al.'s 113, 32, 34, 40 us (least squares on the logarithms; a grid of 10 ns steps).
@@ -16,9 +15,9 @@
  * Held out (never fitted): 2.4 on the 8-way box (108,423/s), Yamamura's contention and miss ratios, the coloured
  * kernel's figures, and every other lock and chat figure.
  *
- * The loop_yield fits and checks of `dss` run 2.5.2-pre6's rules; Yamamura's holds run 2.4.17's (the kernel they
- * measured was 2.4.4). `npm run calibrate -- --dss-version 2.4.17` redoes the fit used until the seventh session of
- * 2026-11-22, with 2.4.17's rules for loop_yield too (docs/calibration.md).
+ * `npm run calibrate -- --dss-version 2.5.2-pre6` runs the loop_yield fits and checks of `dss` with 2.5.2-pre6's rules
+ * (the kernel the announcement measured) instead of 2.4.17's; Yamamura's holds stay 2.4.17's (docs/calibration.md,
+ * "A refit on 2.5.2-pre6's rules").
  */
 import { CPU_BOUND_KEYS, P3_2001 } from '../src/machine/costs.js';
 import { runExperiment } from '../src/experiments/run.js';
@@ -30,14 +29,14 @@ function machine(cpus: number, factor: number, lineNs: number, examineNs = P3_20
 }
 
 const vi = process.argv.indexOf('--dss-version');
-const DSS_VERSION: string = vi >= 0 ? (process.argv[vi + 1] ?? '') : '2.5.2-pre6';
+const DSS_VERSION = vi >= 0 ? process.argv[vi + 1] : undefined;
 if (vi >= 0 && DSS_VERSION !== '2.4.17' && DSS_VERSION !== '2.5.2-pre6') {
-  process.stderr.write(`calibrate: --dss-version must be 2.4.17 or 2.5.2-pre6, not "${DSS_VERSION}"\n`);
+  process.stderr.write(`calibrate: --dss-version must be 2.4.17 or 2.5.2-pre6, not "${DSS_VERSION ?? ''}"\n`);
   process.exit(2);
 }
 
 function yieldRate(sched: string, cpus: number, tasks: number, factor: number, lineNs: number, examineNs?: number): number {
-  const sp = sched === 'dss' ? { schedParams: { version: DSS_VERSION } } : {};
+  const sp = sched === 'dss' && DSS_VERSION !== undefined ? { schedParams: { version: DSS_VERSION } } : {};
   const r = runExperiment({ machine: machine(cpus, factor, lineNs, examineNs), sched, ...sp, workload: 'loop_yield', workloadParams: { tasks }, durationNs: 200e6, seed: 1 });
   return r.metrics.contextSwitchesPerSec;
 }
@@ -100,8 +99,8 @@ const holds = YAMA_HOLD.map(([n, h]) => `${n} CPUs ${chatHold(n, f8, ln, ex).toF
 const lines = [
   `FIT_2WAY = ${f2}        (rr, 2 CPUs, 4 tasks: ${yieldRate('rr', 2, 4, f2, ln, ex)} /s; target ${Math.round(O1_2WAY)})`,
   `FIT_8WAY = ${f8}        (rr, 8 CPUs, 16 tasks: ${yieldRate('rr', 8, 16, f8, ln, ex)} /s; target ${Math.round(O1_8WAY)})`,
-  `FIT_LINE_NS = ${ln}  (dss version ${DSS_VERSION}, 2 CPUs, 4 tasks: ${yieldRate('dss', 2, 4, f2, ln, ex)} /s; target ${Math.round(DSS_2WAY)})`,
+  `FIT_LINE_NS = ${ln}  (dss${DSS_VERSION !== undefined ? ` version ${DSS_VERSION}` : ''}, 2 CPUs, 4 tasks: ${yieldRate('dss', 2, 4, f2, ln, ex)} /s; target ${Math.round(DSS_2WAY)})`,
   `FIT_EXAMINE_NS = ${ex}  (dss, Chat 30/300 runqueue_lock mean hold: ${holds})`,
-  `held out: dss version ${DSS_VERSION}, 8 CPUs, 16 tasks: ${held} /s; published ${Math.round(DSS_8WAY)} (ratio ${(held / DSS_8WAY).toFixed(2)})`,
+  `held out: dss, 8 CPUs, 16 tasks: ${held} /s; published ${Math.round(DSS_8WAY)} (ratio ${(held / DSS_8WAY).toFixed(2)})`,
 ];
 process.stdout.write(lines.join('\n') + '\n');

@@ -171,15 +171,13 @@ export function scaleCpu(base: CostTable, factor: number, name: string, descript
  * - FIT_EXAMINE_NS: one goodness() evaluation that misses the cache (taskExamineNs), fitted to Yamamura et al.'s
  *   runqueue_lock mean hold times of 2.4.4 on Chat 30/300 with 2, 4, 6 and 8 CPUs (least squares on the logarithms).
  * - FIT_LINE_NS: a modified cache line moved between two CPUs on the Pentium III front-side bus (a lock handoff, a
- *   task structure last written by the other CPU), fitted so that 2.4's scheduler with 2.5.2-pre6's rules
- *   (`dss:version=2.5.2-pre6`, the vanilla kernel the announcement measured) gives 241K switches/s on the 2-way box
- *   with 4 tasks and FIT_EXAMINE_NS (the two are fitted in turn, twice). Every other figure is held out. Until the
- *   seventh session of 2026-11-22 the fit ran 2.4.17's rules (975 and 100 ns).
+ *   task structure last written by the other CPU), fitted so that 2.4 (`dss`) gives 241K switches/s on the 2-way box
+ *   with 4 tasks and FIT_EXAMINE_NS (the two are fitted in turn, twice). Every other figure is held out.
  */
 export const FIT_2WAY = 0.7612;
 export const FIT_8WAY = 0.4797;
-export const FIT_LINE_NS = 778;
-export const FIT_EXAMINE_NS = 120;
+export const FIT_LINE_NS = 975;
+export const FIT_EXAMINE_NS = 100;
 
 /** A modern two-socket x86 server (Zen 4 / Sapphire Rapids class, 2.4-3.7 GHz). */
 export const X86_2023: CostTable = {
@@ -252,7 +250,7 @@ export const OPTERON_2012: CostTable = {
 const FIT_NOTE = 'CPU-bound entries scaled from p3-2001 by a factor fitted to the O(1) announcement (docs/calibration.md)';
 
 /** The O(1) announcement's 2-way box (CPU model unstated); also used for the uniprocessor. */
-export const P3_2WAY: CostTable = scaleCpu({ ...P3_2001, lineNodeNs: FIT_LINE_NS, taskExamineNs: FIT_EXAMINE_NS }, FIT_2WAY, 'p3-2way', 'Pentium III 2-way box of the O(1) announcement (fitted)', `${FIT_NOTE}: 977K switches/s with 4 x loop_yield; lineNodeNs fitted to vanilla 2.5.2-pre6's 241K; taskExamineNs to Yamamura's Chat 30/300 hold times.`);
+export const P3_2WAY: CostTable = scaleCpu({ ...P3_2001, lineNodeNs: FIT_LINE_NS, taskExamineNs: FIT_EXAMINE_NS }, FIT_2WAY, 'p3-2way', 'Pentium III 2-way box of the O(1) announcement (fitted)', `${FIT_NOTE}: 977K switches/s with 4 x loop_yield; lineNodeNs fitted to 2.4's 241K; taskExamineNs to Yamamura's Chat 30/300 hold times.`);
 
 /** The O(1) announcement's 8-way box; also the 8-way Pentium III Xeons of the PMQS paper and Yamamura et al. */
 export const P3_8WAY: CostTable = scaleCpu({ ...P3_2001, lineNodeNs: FIT_LINE_NS, taskExamineNs: FIT_EXAMINE_NS, cacheKb: 2048 }, FIT_8WAY, 'p3-8way', 'Pentium III Xeon 8-way box of the O(1) announcement (fitted)', `${FIT_NOTE}: 6.12M switches/s with 16 x loop_yield; lineNodeNs from the 2-way fit; taskExamineNs fitted to Yamamura's Chat 30/300 hold times.`);
