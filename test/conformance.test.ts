@@ -50,6 +50,8 @@ for (const p of POLICIES) {
         // loopback TCP: blocked writers (a 1 KiB buffer), the shared wait queues, Nagle's held writes and ACK timers
         ['up', 'chat', { rooms: 1, messages: 20, nice: 19, bufKb: 1 }],
         ['smp4', 'chat', { rooms: 1, messages: 10, nagle: 1, bufKb: 1 }],
+        // socket locks: sleepers on an owned socket, woken one at a time by the owner's release
+        ['smp8', 'chat', { rooms: 1, messages: 20, nagle: 1, sockLock: 1, bufKb: 1 }],
       ];
       for (const [m, w, params] of cases) {
         const { k } = build(p.name, m, w, params);

@@ -360,3 +360,40 @@ test("2.4's prequeue: what reaches a reader's endpoint while it is inside recv i
     assert.equal(k.tcpHeldWrites, 1, `${m}: the second write was held`);
   }
 });
+
+test("2.4's socket lock: a call on a socket another task owns sleeps until the owner's release_sock wakes it, one waiter at a time", () => {
+  // three writers on three CPUs send on the same connection endpoint at the same moment; a fourth thread reads the
+  // other endpoint (its own socket, never contended)
+  const run = (sockLock: boolean) => {
+    const { k } = build('rr', 'smp4', null);
+    const a = k.addChannel(16384, 'tcp', false, sockLock);
+    const b = k.addChannel(16384, 'tcp', false, sockLock);
+    k.pairChannels(a, b);
+    const w = new ProgramBuilder('writer');
+    w.sleep(1_000_000).send(0, 100).mark(1); // all three wake from their timers together
+    const p = k.addProgram(w.build());
+    for (let cpu = 0; cpu < 3; cpu++) k.spawn(p, { fds: [a], cpu });
+    const r = new ProgramBuilder('reader');
+    const top = r.here();
+    r.recv(0, 100).mark(2).loop(top, 3);
+    k.spawn(k.addProgram(r.build()), { fds: [a], cpu: 3 });
+    k.run(1e9);
+    const sent: number[] = [];
+    for (let i = 0; i < k.marks.length; i += 2) if (k.marks[i] === 1) sent.push(k.marks[i + 1]!);
+    return { sleeps: k.sockLockSleeps, sent: sent.sort((x, y) => x - y), read: k.channels[a]!.messages, left: k.channels[a]!.bytes, call: k.cost.syscallNs + k.cost.tcpOpNs };
+  };
+  const plain = run(false);
+  assert.equal(plain.sleeps, 0);
+  assert.equal(plain.read, 3);
+  assert.equal(plain.left, 0);
+  // without the lock the three calls overlap: all done within one call's time
+  assert.ok(plain.sent[2]! - plain.sent[0]! < plain.call, `overlapping: ${plain.sent}`);
+  const locked = run(true);
+  // the second and third find the socket owned; each is woken by the release of the call before it, so the three
+  // calls follow one another, each at least a whole call after the one before
+  assert.equal(locked.sleeps, 2);
+  assert.equal(locked.read, 3);
+  assert.equal(locked.left, 0);
+  for (let i = 1; i < 3; i++)
+    assert.ok(locked.sent[i]! - locked.sent[i - 1]! >= locked.call, `serialised: ${locked.sent}`);
+});

@@ -56,6 +56,7 @@ export function formatReport(r: RunResult): string {
         ? `${tcp.segments} data segments, ${tcp.heldWrites} writes held by Nagle, ${tcp.pureAcks} pure ACKs (${tcp.timerAcks} by the delayed-ACK timer), ${tcp.prequeued} segments prequeued`
         : `${tcp.segments} data segments (one per write: no Nagle, ACKs not modelled)`,
     ]);
+  if (tcp.sockLockSleeps > 0) rows.push(['socket locks', `${tcp.sockLockSleeps} calls found their socket owned and slept (lock_sock)`]);
   const w = Math.max(...rows.map((x) => x[0].length));
   out.push('metrics:');
   for (const [k, v] of rows) out.push(`  ${k.padEnd(w)}  ${v}`);

@@ -45,6 +45,50 @@
  */
 import type { Task } from './task.js';
 
+/**
+ * A TCP endpoint's socket lock (2.4.17 include/net/sock.h lock_sock / release_sock, net/core/sock.c __lock_sock; the
+ * same rule in 2.6.0 and today's lock_sock_nested): tcp_sendmsg and tcp_recvmsg own the socket (sk->lock.users) for
+ * the whole call; a second task that finds it owned sleeps TASK_UNINTERRUPTIBLE on sk->lock.wq, an exclusive waiter,
+ * and release_sock wakes one exclusive waiter (wake_up), from the owner's CPU, when the owner's call ends. The woken
+ * task retries; if another task took the socket meanwhile it sleeps again, keeping its place at the head (2.4's
+ * wake_up leaves it on the queue). Simplifications: the whole system call counts as owned (lock_sock comes after the
+ * syscall entry, and tcp_sendmsg / tcp_recvmsg release the socket while they sleep for room or data, which the model
+ * has as the call's end); segments that reach an owned socket are processed at once, not from its backlog.
+ */
+export class SockLock {
+  /** When the owner's call ends (release_sock), or -1: owned while now < until. */
+  until = -1;
+  /** The owner's CPU: its wake list carries release_sock's wake_up. */
+  cpu = -1;
+  /** A waiter's wakeup is queued for the current ownership's release. */
+  wakeArmed = false;
+  /** Sleepers on sk->lock.wq, FIFO (linked through task.waitNext). */
+  head: Task | null = null;
+  tail: Task | null = null;
+
+  add(t: Task, atHead: boolean): void {
+    if (atHead || this.head === null) {
+      t.waitNext = this.head;
+      this.head = t;
+      if (this.tail === null) this.tail = t;
+      return;
+    }
+    t.waitNext = null;
+    this.tail!.waitNext = t;
+    this.tail = t;
+  }
+
+  /** Detaches and returns the first waiter, or null. */
+  shift(): Task | null {
+    const t = this.head;
+    if (t === null) return null;
+    this.head = t.waitNext;
+    if (this.head === null) this.tail = null;
+    t.waitNext = null;
+    return t;
+  }
+}
+
 export const PIPE_CAPACITY = 65536; // PIPE_DEF_BUFFERS (16) x 4 KiB pages
 export const SOCKET_CAPACITY = 212992; // default net.core.wmem_default: one socket's send buffer
 /** 2.4's receive MSS estimate for a connection of small segments (TCP_MIN_RCVMSS): more unacknowledged means ACK now. */
@@ -100,6 +144,12 @@ export class Channel {
   preRcv = 0;
   /** The prequeue holds an ACK for the data its endpoint sent on `partner`. */
   preAckPartner = false;
+  /**
+   * Socket locks (SockLock) when the channel models them (Kernel.addChannel's `sockLock`): `rdLock` is the endpoint
+   * that reads this channel, `wrLock` the one that writes it (the partner's rdLock once paired).
+   */
+  rdLock: SockLock | null = null;
+  wrLock: SockLock | null = null;
   /** CPU that touched the channel last (its lines are in that CPU's cache), or -1. */
   lastCpu = -1;
   bytes = 0;

@@ -77,7 +77,7 @@ import {
   STEP_YIELD,
 } from './cpu.js';
 import { CpuMask } from './cpumask.js';
-import { Channel, TCP_LOOPBACK_MSS, TCP_RCV_MSS } from './ipc.js';
+import { Channel, SockLock, TCP_LOOPBACK_MSS, TCP_RCV_MSS } from './ipc.js';
 import { SpinLock } from './lock.js';
 import {
   DEQ_EXIT,
@@ -107,6 +107,7 @@ import {
   WAIT_MIGRATION,
   WAIT_NONE,
   WAIT_READ,
+  WAIT_SOCKLOCK,
   WAIT_TIMER,
   WAIT_WRITE,
   rangeMask,
@@ -374,6 +375,8 @@ export class Kernel implements KernelView {
   tcpPureAcks = 0;
   tcpTimerAcks = 0;
   tcpPrequeued = 0;
+  /** Socket locks (channels with sockLock): calls that found their socket owned and slept (__lock_sock). */
+  sockLockSleeps = 0;
   /** set_cpus_allowed() calls that had to move the task off its CPU, and how many of them a migration thread did. */
   affinityMoves = 0;
   migrationThreadMoves = 0;
@@ -472,11 +475,16 @@ export class Kernel implements KernelView {
    * threads (a mutex and condition variable: priced like a pipe, woken without the sync hint, as LinuxThreads'
    * signal-based condition variables were). Pipes and sockets wake with WF_SYNC if the policy's kernel did.
    */
-  addChannel(capacity: number, kind: 'pipe' | 'socket' | 'tcp' | 'queue' = 'pipe', nagle = false): number {
+  addChannel(capacity: number, kind: 'pipe' | 'socket' | 'tcp' | 'queue' = 'pipe', nagle = false, sockLock = false): number {
     const k = this.cost;
     const opNs = kind === 'socket' ? k.sockOpNs : kind === 'tcp' ? k.tcpOpNs : k.pipeOpNs;
     const sync = (kind === 'pipe' || kind === 'socket') && this.policy.syncIpcWakeups !== false;
     const ch = new Channel(this.channels.length, capacity, opNs, sync ? WF_SYNC : kind === 'tcp' ? WF_IRQ : 0, kind === 'tcp' ? 0.5 : 0, kind === 'tcp' && nagle);
+    if (kind === 'tcp' && sockLock) {
+      // each direction's two endpoints; pairChannels makes the writer's endpoint the partner's reader endpoint
+      ch.rdLock = new SockLock();
+      ch.wrLock = new SockLock();
+    }
     this.channels.push(ch);
     return ch.id;
   }
@@ -491,6 +499,10 @@ export class Kernel implements KernelView {
     if (x === undefined || y === undefined || x === y) throw new ModelError(`pairChannels: channels ${a} and ${b} must be two existing channels`);
     x.partner = y;
     y.partner = x;
+    if (x.rdLock !== null && y.rdLock !== null) {
+      x.wrLock = y.rdLock;
+      y.wrLock = x.rdLock;
+    }
   }
 
   /** Creates a task at the current time with no parent and wakes it (wake_up_new_task), in interrupt context. */
@@ -936,6 +948,8 @@ export class Kernel implements KernelView {
       }
       // Kernel entry: the syscall runs at now, its own cost is committed, then wakeups / schedule() follow.
       let cost = k.syscallNs;
+      // the TCP socket the call owns until it ends (lock_sock), if the channel models socket locks
+      let own: SockLock | null = null;
       switch (op) {
         case OP_SEND:
         case OP_SEND_RR: {
@@ -943,6 +957,12 @@ export class Kernel implements KernelView {
           const fd = op === OP_SEND ? p.a[pc]! : p.a[pc]! + (task.cursor % p.c[pc]!);
           const ch = this.channels[task.fds[fd]!]!;
           if (ch === undefined) throw new ModelError(`program "${p.name}": fd ${fd} is not open`);
+          own = ch.wrLock;
+          if (own !== null && own.until > this.now) {
+            this.sockLockSleep(task, own);
+            own = null;
+            break;
+          }
           if (ch.bytes + ch.held + bytes > ch.capacity) {
             task.state = TASK_BLOCKED;
             task.blockGen++;
@@ -980,6 +1000,12 @@ export class Kernel implements KernelView {
           const bytes = p.b[pc]!;
           const ch = this.channels[task.fds[p.a[pc]!]!]!;
           if (ch === undefined) throw new ModelError(`program "${p.name}": fd ${p.a[pc]} is not open`);
+          own = ch.rdLock;
+          if (own !== null && own.until > this.now) {
+            this.sockLockSleep(task, own);
+            own = null;
+            break;
+          }
           // tcp_recvmsg: the reader owns the socket (lock_sock), so what arrives meanwhile goes to the backlog and is
           // processed at release_sock, not prequeued; a reader that waited processes its endpoint's prequeue first
           if (ch.nagle) ch.ucopy = false;
@@ -1154,11 +1180,47 @@ export class Kernel implements KernelView {
         default:
           throw new ModelError(`program "${p.name}": unknown instruction ${op} (${OP_NAMES[op] ?? '?'}) at ${pc}`);
       }
+      if (own !== null) this.sockLockOwn(c, task, own, this.now + cost);
       c.commit(B_KERNEL, cost);
       if (task.state !== TASK_RUNNING) c.needResched = true;
       this.continueAt(c, this.now + cost);
       return;
     }
+  }
+
+  /**
+   * lock_sock on a socket another task owns (__lock_sock): the task sleeps on the lock's wait queue, and unless a
+   * waiter's wakeup is already queued for this ownership, the owner's CPU will wake the first waiter when its call
+   * ends (release_sock's wake_up, run from that CPU's wake list; the CPU is still inside the call).
+   */
+  private sockLockSleep(task: Task, l: SockLock): void {
+    task.state = TASK_BLOCKED;
+    task.blockGen++;
+    task.waitKind = WAIT_SOCKLOCK;
+    l.add(task, task.lockRetry);
+    task.lockRetry = true;
+    this.sockLockSleeps++;
+    if (l.wakeArmed) return;
+    const w = l.shift()!;
+    const oc = this.cpus[l.cpu]!;
+    oc.pushWake(w, 0, w.blockGen);
+    l.wakeArmed = true;
+    this.kick(oc); // run the wake list when the call ends, before the compute it may have started ahead
+  }
+
+  /**
+   * The task on c owns l until `until` (lock_sock ... release_sock around its TCP call). If tasks sleep on the lock,
+   * release_sock wakes the first one (exclusive) from c's wake list at the call's end.
+   */
+  private sockLockOwn(c: Cpu, task: Task, l: SockLock, until: number): void {
+    l.until = until;
+    l.cpu = c.id;
+    l.wakeArmed = false;
+    task.lockRetry = false;
+    const w = l.shift();
+    if (w === null) return;
+    c.pushWake(w, 0, w.blockGen);
+    l.wakeArmed = true;
   }
 
   /** Cost of pulling a channel's shared lines to `cpu` from the CPU that touched it last. */

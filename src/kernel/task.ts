@@ -35,6 +35,8 @@ export const WAIT_CHILD = 4;
 export const WAIT_MIGRATION = 5;
 /** A kernel thread with nothing to do (the migration thread on an empty migration queue). */
 export const WAIT_KTHREAD = 6;
+/** A TCP socket another task owns (2.4's __lock_sock: TASK_UNINTERRUPTIBLE until release_sock wakes it). */
+export const WAIT_SOCKLOCK = 7;
 
 export class Task {
   readonly id: number;
@@ -102,6 +104,8 @@ export class Task {
   blockGen = 0;
   /** Link in a channel's wait queue. */
   waitNext: Task | null = null;
+  /** Woken from a socket lock's wait queue and not yet owner: sleeping on it again keeps the head (Kernel's SockLock). */
+  lockRetry = false;
 
   // Accounting
   /** User CPU time received. */

@@ -47,7 +47,7 @@ export interface Metrics {
    * Loopback TCP (docs/workloads.md): data segments sent; with 2.4's rules (chat:nagle=1) also the writes Nagle held,
    * the pure ACKs sent and how many of them the delayed-ACK timer sent, and the segments that waited in a prequeue.
    */
-  tcp: { segments: number; heldWrites: number; pureAcks: number; timerAcks: number; prequeued: number };
+  tcp: { segments: number; heldWrites: number; pureAcks: number; timerAcks: number; prequeued: number; sockLockSleeps: number };
 }
 
 const r4 = (x: number): number => Math.round(x * 1e4) / 1e4;
@@ -123,6 +123,6 @@ export function collectMetrics(k: Kernel, simNs: number): Metrics {
     runqueueInspectionsPerSec: Math.round(k.inspected / sec),
     tasksExaminedPerSec: Math.round(k.examined / sec),
     taskExamineMissRatio: k.tasksExamined ? r4(1 - k.taskHits / k.tasksExamined) : 0,
-    tcp: { segments: k.tcpSegments, heldWrites: k.tcpHeldWrites, pureAcks: k.tcpPureAcks, timerAcks: k.tcpTimerAcks, prequeued: k.tcpPrequeued },
+    tcp: { segments: k.tcpSegments, heldWrites: k.tcpHeldWrites, pureAcks: k.tcpPureAcks, timerAcks: k.tcpTimerAcks, prequeued: k.tcpPrequeued, sockLockSleeps: k.sockLockSleeps },
   };
 }

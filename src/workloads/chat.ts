@@ -48,6 +48,7 @@ export const chat: WorkloadEntry = {
     { name: 'userNs', default: 1_000, unit: 'ns', meaning: 'user work per message in each thread that handles it' },
     { name: 'jitter', default: 0, unit: 'percent', min: 0, max: 100, meaning: "percent: each message's user work drawn uniformly from userNs +- jitter% with the run's seed, so seeds differ (reproduce --jitter sets it in every chat run); 0: fixed, as every figure in the docs" },
     { name: 'nagle', default: 0, unit: 'count', min: 0, max: 1, meaning: "1: 2.4.17's Nagle, delayed-ACK and prequeue rules on the loopback connections (chat's sockets had no TCP_NODELAY; docs/workloads.md); 0: every write goes out at once" },
+    { name: 'sockLock', default: 0, unit: 'count', min: 0, max: 1, meaning: "1: every send and recv owns its TCP socket for the call (lock_sock), and a thread that finds the socket owned sleeps until the owner's release_sock wakes it (docs/workloads.md); 0: sockets are never owned" },
     { name: 'bufKb', default: 16, unit: 'count', min: 1, max: 1048576, meaning: 'capacity of one loopback TCP direction in KiB of payload (2.4 default tcp_wmem: 16 KiB)' },
   ],
   setup(k, v) {
@@ -62,6 +63,7 @@ export const chat: WorkloadEntry = {
     const work = (b: ProgramBuilder): ProgramBuilder => (d > 0 ? b.computeUniform(userNs - d, userNs + d) : b.compute(userNs));
     const cap = (v.bufKb as number) * 1024;
     const nagle = v.nagle === 1;
+    const sockLock = v.sockLock === 1;
     const others = USERS - 1;
     // every thread: fd 0 = ready pipe, fd 1 = start pipe, its own descriptors from fd 2 on; it reports ready and
     // waits for the start (the client has connected every user before any message flows)
@@ -109,8 +111,8 @@ export const chat: WorkloadEntry = {
     let nSrv = 0;
     let nCli = 0;
     for (let r = 0; r < rooms; r++) {
-      const up = Array.from({ length: USERS }, () => k.addChannel(cap, 'tcp', nagle));
-      const down = Array.from({ length: USERS }, () => k.addChannel(cap, 'tcp', nagle));
+      const up = Array.from({ length: USERS }, () => k.addChannel(cap, 'tcp', nagle, sockLock));
+      const down = Array.from({ length: USERS }, () => k.addChannel(cap, 'tcp', nagle, sockLock));
       // one connection per user carries both directions (chat_c: snd_socket = rcv_socket): each endpoint's readers
       // and writers share its wait queue
       for (let u = 0; u < USERS; u++) k.pairChannels(up[u]!, down[u]!);
