@@ -24,7 +24,10 @@
  * rather than when the client threads are done; a SysV semaphore is a channel of 1-byte tokens priced like a pipe operation and woken without the sync hint (2.4's
  * semop: wake_up_process); each loopback TCP direction is a channel of `bufKb` KiB of payload with non-sync wakeups
  * (2.4's sock_def_readable), a blocked writer woken once a third of it is free (tcp_write_space), a user's two
- * directions sharing each endpoint's wait queue (Kernel.pairChannels); 2.4.17's Nagle, delayed ACKs and prequeue only with nagle=1.
+ * directions sharing each endpoint's wait queue (Kernel.pairChannels); each endpoint's socket lock (lock_sock: a send or
+ * recv owns the socket for the call, a thread that finds it owned sleeps until release_sock wakes it; sockLock=1, the
+ * default: every user's server socket is written by the room's 19 other srv_snd threads and read by its srv_rcv);
+ * 2.4.17's Nagle, delayed ACKs and prequeue only with nagle=1.
  * Each thread's working set is 8 KiB (two pages: its stack and its message buffer), what a switch or a migration
  * has to bring back into cache.
  */
@@ -48,7 +51,7 @@ export const chat: WorkloadEntry = {
     { name: 'userNs', default: 1_000, unit: 'ns', meaning: 'user work per message in each thread that handles it' },
     { name: 'jitter', default: 0, unit: 'percent', min: 0, max: 100, meaning: "percent: each message's user work drawn uniformly from userNs +- jitter% with the run's seed, so seeds differ (reproduce --jitter sets it in every chat run); 0: fixed, as every figure in the docs" },
     { name: 'nagle', default: 0, unit: 'count', min: 0, max: 1, meaning: "1: 2.4.17's Nagle, delayed-ACK and prequeue rules on the loopback connections (chat's sockets had no TCP_NODELAY; docs/workloads.md); 0: every write goes out at once" },
-    { name: 'sockLock', default: 0, unit: 'count', min: 0, max: 1, meaning: "1: every send and recv owns its TCP socket for the call (lock_sock), and a thread that finds the socket owned sleeps until the owner's release_sock wakes it (docs/workloads.md); 0: sockets are never owned" },
+    { name: 'sockLock', default: 1, unit: 'count', min: 0, max: 1, meaning: "1: every send and recv owns its TCP socket for the call (lock_sock), and a thread that finds the socket owned sleeps until the owner's release_sock wakes it (docs/workloads.md); 0: sockets are never owned" },
     { name: 'bufKb', default: 16, unit: 'count', min: 1, max: 1048576, meaning: 'capacity of one loopback TCP direction in KiB of payload (2.4 default tcp_wmem: 16 KiB)' },
   ],
   setup(k, v) {
