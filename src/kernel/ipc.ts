@@ -46,14 +46,22 @@
 import type { Task } from './task.js';
 
 /**
- * A TCP endpoint's socket lock (2.4.17 include/net/sock.h lock_sock / release_sock, net/core/sock.c __lock_sock; the
- * same rule in 2.6.0 and today's lock_sock_nested): tcp_sendmsg and tcp_recvmsg own the socket (sk->lock.users) for
+ * A TCP endpoint's socket lock (2.4.17 include/net/sock.h lock_sock / release_sock, net/core/sock.c __lock_sock; 2.6.0
+ * and today's lock_sock_nested own the socket the same way, but their waiters (prepare_to_wait_exclusive) leave the
+ * queue when woken and rejoin at the tail; the model applies 2.4's order to every policy): tcp_sendmsg and tcp_recvmsg own the socket (sk->lock.users) for
  * the whole call; a second task that finds it owned sleeps TASK_UNINTERRUPTIBLE on sk->lock.wq, an exclusive waiter,
  * and release_sock wakes one exclusive waiter (wake_up), from the owner's CPU, when the owner's call ends. The woken
  * task retries; if another task took the socket meanwhile it sleeps again, keeping its place at the head (2.4's
  * wake_up leaves it on the queue). Simplifications: the whole system call counts as owned (lock_sock comes after the
  * syscall entry, and tcp_sendmsg / tcp_recvmsg release the socket while they sleep for room or data, which the model
- * has as the call's end); segments that reach an owned socket are processed at once, not from its backlog.
+ * has as the call's end); segments that reach an owned socket are processed at once, not from its backlog (nor is
+ * the delayed-ACK timer deferred on an owned socket); the wakeup is bound to the first waiter when the ownership
+ * starts, and a woken waiter leaves the queue (2.4 leaves it in place and wakes the first one still asleep at the
+ * release, and wakes a second when the first is still on a runqueue); a call that sleeps pays the syscall entry and
+ * its retry pays it again (as a retried blocked read or write does); a waiter still current on its CPU is made
+ * running by the wakeup without the runqueue lock (Kernel.wakeStep), even when its CPU already waits for that lock
+ * in schedule(), so under 2.4 most collisions cost the loser no context switch (a review in the eighth session
+ * counted 2,507 of 3,610 lock wakeups so on smp8 under dss; docs/workloads.md).
  */
 export class SockLock {
   /** When the owner's call ends (release_sock), or -1: owned while now < until. */

@@ -1006,8 +1006,9 @@ export class Kernel implements KernelView {
             own = null;
             break;
           }
-          // tcp_recvmsg: the reader owns the socket (lock_sock), so what arrives meanwhile goes to the backlog and is
-          // processed at release_sock, not prequeued; a reader that waited processes its endpoint's prequeue first
+          // tcp_recvmsg: the reader owns the socket (lock_sock), so what arrives meanwhile is not prequeued (2.4 puts it
+          // on the backlog for release_sock; the model processes it at once); a reader that waited processes its
+          // endpoint's prequeue first
           if (ch.nagle) ch.ucopy = false;
           if (ch.preCount > 0) this.tcpPrequeueProcess(c, ch);
           if (ch.bytes < bytes) {
