@@ -19,6 +19,8 @@
  * 2.4 charges each segment's truesize (about 4 KB for a 100-byte segment sent alone, 100 bytes when Nagle
  * coalesces small writes while earlier data is unacknowledged) to the sender's queue until it is acknowledged and to
  * the receiver's while it is unread. The room is freed when the reader reads, not when an ACK comes back.
+ * - optionally (addChannel's `sockLock`), each TCP endpoint's socket lock: a send or recv owns the socket for the
+ *   call and a second caller sleeps until the owner's release wakes it (SockLock below);
  * - optionally (addChannel's `nagle`), 2.4.17's Nagle, delayed-ACK and prequeue rules (Kernel.tcpTransmit and the
  *   functions after it; net/ipv4/tcp.c tcp_sendmsg, tcp_recvmsg, cleanup_rbuf; tcp_input.c tcp_event_data_recv,
  *   __tcp_ack_snd_check; tcp_output.c tcp_send_delayed_ack, tcp_event_data_sent; tcp_timer.c tcp_delack_timer;
@@ -48,8 +50,8 @@ import type { Task } from './task.js';
 /**
  * A TCP endpoint's socket lock (2.4.17 include/net/sock.h lock_sock / release_sock, net/core/sock.c __lock_sock; 2.6.0
  * and today's lock_sock_nested own the socket the same way, but their waiters (prepare_to_wait_exclusive) leave the
- * queue when woken and rejoin at the tail; the model applies 2.4's order to every policy): tcp_sendmsg and tcp_recvmsg own the socket (sk->lock.users) for
- * the whole call; a second task that finds it owned sleeps TASK_UNINTERRUPTIBLE on sk->lock.wq, an exclusive waiter,
+ * queue when woken and rejoin at the tail; the model applies 2.4's order to every policy): tcp_sendmsg and
+ * tcp_recvmsg own the socket (sk->lock.users) for the whole call; a second task that finds it owned sleeps TASK_UNINTERRUPTIBLE on sk->lock.wq, an exclusive waiter,
  * and release_sock wakes one exclusive waiter (wake_up), from the owner's CPU, when the owner's call ends. The woken
  * task retries; if another task took the socket meanwhile it sleeps again, keeping its place at the head (2.4's
  * wake_up leaves it on the queue). Simplifications: the whole system call counts as owned (lock_sock comes after the

@@ -957,12 +957,8 @@ export class Kernel implements KernelView {
           const fd = op === OP_SEND ? p.a[pc]! : p.a[pc]! + (task.cursor % p.c[pc]!);
           const ch = this.channels[task.fds[fd]!]!;
           if (ch === undefined) throw new ModelError(`program "${p.name}": fd ${fd} is not open`);
+          if (this.sockLockSleep(task, ch.wrLock)) break;
           own = ch.wrLock;
-          if (own !== null && own.until > this.now) {
-            this.sockLockSleep(task, own);
-            own = null;
-            break;
-          }
           if (ch.bytes + ch.held + bytes > ch.capacity) {
             task.state = TASK_BLOCKED;
             task.blockGen++;
@@ -1000,12 +996,8 @@ export class Kernel implements KernelView {
           const bytes = p.b[pc]!;
           const ch = this.channels[task.fds[p.a[pc]!]!]!;
           if (ch === undefined) throw new ModelError(`program "${p.name}": fd ${p.a[pc]} is not open`);
+          if (this.sockLockSleep(task, ch.rdLock)) break;
           own = ch.rdLock;
-          if (own !== null && own.until > this.now) {
-            this.sockLockSleep(task, own);
-            own = null;
-            break;
-          }
           // tcp_recvmsg: the reader owns the socket (lock_sock), so what arrives meanwhile is not prequeued (2.4 puts it
           // on the backlog for release_sock; the model processes it at once); a reader that waited processes its
           // endpoint's prequeue first
@@ -1190,23 +1182,24 @@ export class Kernel implements KernelView {
   }
 
   /**
-   * lock_sock on a socket another task owns (__lock_sock): the task sleeps on the lock's wait queue, and unless a
-   * waiter's wakeup is already queued for this ownership, the owner's CPU will wake the first waiter when its call
-   * ends (release_sock's wake_up, run from that CPU's wake list; the CPU is still inside the call).
+   * lock_sock: if another task owns the socket (a call of its has not ended), the task sleeps on the lock's wait
+   * queue (__lock_sock) and this returns true; unless a waiter's wakeup is already queued for this ownership, the
+   * owner's CPU will wake the first waiter when its call ends. False (no lock, or a free one): the call goes on.
    */
-  private sockLockSleep(task: Task, l: SockLock): void {
+  private sockLockSleep(task: Task, l: SockLock | null): boolean {
+    if (l === null || l.until <= this.now) return false;
     task.state = TASK_BLOCKED;
     task.blockGen++;
     task.waitKind = WAIT_SOCKLOCK;
     l.add(task, task.lockRetry);
     task.lockRetry = true;
     this.sockLockSleeps++;
-    if (l.wakeArmed) return;
-    const w = l.shift()!;
-    const oc = this.cpus[l.cpu]!;
-    oc.pushWake(w, 0, w.blockGen);
-    l.wakeArmed = true;
-    this.kick(oc); // run the wake list when the call ends, before the compute it may have started ahead
+    if (!l.wakeArmed) {
+      const oc = this.cpus[l.cpu]!;
+      this.sockLockArm(oc, l);
+      this.kick(oc); // run the wake list when the call ends, before the compute it may have started ahead
+    }
+    return true;
   }
 
   /**
@@ -1218,8 +1211,12 @@ export class Kernel implements KernelView {
     l.cpu = c.id;
     l.wakeArmed = false;
     task.lockRetry = false;
-    const w = l.shift();
-    if (w === null) return;
+    if (l.head !== null) this.sockLockArm(c, l);
+  }
+
+  /** release_sock's wake_up of the first waiter, queued on the owner's CPU c for the end of its call. */
+  private sockLockArm(c: Cpu, l: SockLock): void {
+    const w = l.shift()!;
     c.pushWake(w, 0, w.blockGen);
     l.wakeArmed = true;
   }
