@@ -397,3 +397,34 @@ test("2.4's socket lock: a call on a socket another task owns sleeps until the o
   for (let i = 1; i < 3; i++)
     assert.ok(locked.sent[i]! - locked.sent[i - 1]! >= locked.call, `serialised: ${locked.sent}`);
 });
+
+test('machine options spinlocks: tas and wakeups: locked change how runqueue_lock is handed over and how a blocking task is woken', () => {
+  const box = (spinlocks: 'fifo' | 'tas', wakeups: 'direct' | 'locked') => {
+    const m = machineFromObject({ name: 'b8', sockets: 1, llcsPerNode: 8, coresPerLlc: 1, costs: 'p3-8way', spinlocks, wakeups }, 'b8.yaml');
+    assert.ok(!Array.isArray(m), String(m));
+    return m;
+  };
+  const run = (spinlocks: 'fifo' | 'tas', wakeups: 'direct' | 'locked', seed = 1) => {
+    const { k } = build('dss', box(spinlocks, wakeups), 'chat', { rooms: 2, messages: 200 }, {}, seed);
+    const end = runFor(k, 60e9);
+    assert.ok(k.finishedAt >= 0, 'the run finishes');
+    const rq = k.locks.find((l) => l.name === 'runqueue_lock')!;
+    return { end, switches: k.contextSwitches, captures: rq.captures, onCpu: k.onCpuWakeups, contended: rq.contended };
+  };
+  const base = run('fifo', 'direct');
+  assert.equal(base.captures, 0, 'FIFO locks never let the releaser overtake a waiter');
+  assert.ok(base.contended > 0, 'the case contends for runqueue_lock');
+  // test-and-set: a CPU that releases and asks again before the next waiter's grant takes the lock back
+  const tas = run('tas', 'direct');
+  assert.ok(tas.captures > 0, `captures ${tas.captures}`);
+  const again = run('tas', 'direct');
+  assert.deepEqual(again, tas, 'the random hand-over comes from the seed: same seed, same run');
+  // locked wakeups: a blocking task whose CPU reaches runqueue_lock in schedule() before its waker is switched out
+  // (and woken afterwards like any other), so fewer wakeups find it still current than when they need no lock
+  const locked = run('fifo', 'locked');
+  assert.ok(locked.onCpu > 0 && locked.onCpu < base.onCpu, `on-CPU wakeups: locked ${locked.onCpu}, direct ${base.onCpu}`);
+  assert.ok(locked.switches > base.switches, `switches: locked ${locked.switches}, direct ${base.switches}`);
+  // a bad value names the field and the choices
+  const bad = machineFromObject({ name: 'b', sockets: 1, coresPerLlc: 2, spinlocks: 'ticket' }, 'b.yaml');
+  assert.ok(Array.isArray(bad) && bad.some((e) => e.includes('field "spinlocks"') && e.includes('"tas"')), String(bad));
+});

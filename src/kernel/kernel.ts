@@ -332,6 +332,14 @@ export class Kernel implements KernelView {
   private readonly ctx: Ctx;
   private readonly rngs = new Map<string, Rng>();
   private readonly workRng: Rng;
+  /** Wakeups that found their task still current on its CPU (blocking, not yet dequeued) and made it running there. */
+  onCpuWakeups = 0;
+  /** Machine `spinlocks: tas`: test-and-set hand-over (lock.ts, point 5). */
+  private readonly tasLocks: boolean;
+  /** Its random stream (the seed's "spinlocks" stream); null with FIFO locks. */
+  private readonly lockRng: Rng | null;
+  /** Machine `wakeups: locked`: a wakeup of a task still current on its CPU takes that CPU's runqueue lock. */
+  private readonly lockedWakeups: boolean;
   private readonly idleMask: CpuMask;
   /** CPUs whose tick is armed, and the pending jiffy event. */
   private readonly tickArmed: CpuMask;
@@ -414,6 +422,9 @@ export class Kernel implements KernelView {
     this.nrIdle = this.nCpus;
     this.ctx = new Ctx(this);
     this.workRng = this.rng('workload');
+    this.tasLocks = this.machine.spinlocks === 'tas';
+    this.lockRng = this.tasLocks ? this.rng('spinlocks') : null;
+    this.lockedWakeups = this.machine.wakeups === 'locked';
     this.policy.attach(this);
     this.idleTicks = this.policy.idleTick !== undefined;
     if (this.idleTicks) for (let c = 0; c < this.nCpus; c++) this.armTick(c);
@@ -1250,6 +1261,12 @@ export class Kernel implements KernelView {
   }
 
   private requestLock(c: Cpu, lock: SpinLock): void {
+    if (this.tasLocks && lock.lastCpu === c.id && lock.grantEv >= 0 && lock.busyUntil <= this.now && this.now < lock.grantAt) {
+      // test-and-set: this CPU released the lock and still holds its line; the waiters have not seen it free yet
+      lock.captures++;
+      this.runCS(c, lock, this.now, this.now, false);
+      return;
+    }
     if (lock.freeAt(this.now)) {
       const xfer = lock.lastCpu >= 0 && lock.lastCpu !== c.id ? this.machine.lineNs(lock.lastCpu, c.id) : 0;
       this.runCS(c, lock, this.now + xfer, this.now, false);
@@ -1262,10 +1279,38 @@ export class Kernel implements KernelView {
   }
 
   private scheduleGrant(lock: SpinLock): void {
-    const head = lock.head();
+    const head = this.tasLocks ? this.tasPick(lock) : lock.head();
     const xfer = lock.lastCpu >= 0 && lock.lastCpu !== head ? this.machine.lineNs(lock.lastCpu, head) : 0;
     const at = Math.max(lock.busyUntil, this.now) + xfer;
+    lock.grantAt = at;
     lock.grantEv = this.q.schedule(at, EV_GRANT, lock.id);
+  }
+
+  /**
+   * Test-and-set hand-over: the waiter that wins the race for the released line, drawn from the lock stream among the
+   * waiters on the releasing CPU's node (the line reaches them first), or among all if none is there.
+   */
+  private tasPick(lock: SpinLock): number {
+    const n = lock.qLen;
+    let pick = lock.head();
+    if (n > 1) {
+      const m = this.machine;
+      const node = lock.lastCpu >= 0 ? m.cpuNode[lock.lastCpu]! : -1;
+      let near = 0;
+      for (let i = 0; i < n; i++) if (m.cpuNode[lock.at(i)] === node) near++;
+      const r = this.lockRng!.int(near > 0 ? near : n);
+      if (near === 0) pick = lock.at(r);
+      else
+        for (let i = 0, j = 0; i < n; i++) {
+          const cpu = lock.at(i);
+          if (m.cpuNode[cpu] === node && j++ === r) {
+            pick = cpu;
+            break;
+          }
+        }
+    }
+    lock.nextCpu = pick;
+    return pick;
   }
 
   /** A lock's section ended (nested release): pass it on if CPUs wait. */
@@ -1279,7 +1324,13 @@ export class Kernel implements KernelView {
       this.scheduleGrant(lock);
       return;
     }
-    const c = this.cpus[lock.shift()]!;
+    let cpu: number;
+    if (this.tasLocks) {
+      cpu = lock.nextCpu;
+      lock.remove(cpu);
+      lock.nextCpu = -1;
+    } else cpu = lock.shift();
+    const c = this.cpus[cpu]!;
     c.spinLock = null;
     this.runCS(c, lock, this.now, c.spinFrom, true);
   }
@@ -1363,12 +1414,26 @@ export class Kernel implements KernelView {
       this.resume(c);
       return;
     }
-    if (this.isOnCpu(p)) {
+    if (this.isOnCpu(p) && !this.lockedWakeups) {
       // still current on its CPU (blocking, not yet dequeued): just make it running again
+      this.onCpuWakeups++;
       p.state = TASK_RUNNING;
       p.waitKind = WAIT_NONE;
       c.commit(B_SCHED, this.cost.wakeupBaseNs);
       this.continueAt(c, this.now + this.cost.wakeupBaseNs);
+      return;
+    }
+    if (this.isOnCpu(p)) {
+      // (wakeups: locked) try_to_wake_up locks the task's runqueue; csWake finds it not yet dequeued and marks it
+      // running, unless its CPU's schedule() got the lock first and switched it out
+      c.stepPreNs = 0;
+      c.stepTask = p;
+      c.stepFlags = flags;
+      c.stepGen = gen;
+      c.stepCpu = p.cpu;
+      c.step = STEP_WAKE;
+      c.stepLock = this.policy.rqLock(p.cpu);
+      this.requestLock(c, c.stepLock);
       return;
     }
     const ctx = this.ctx;
@@ -1524,6 +1589,7 @@ export class Kernel implements KernelView {
   private csWake(p: Task, target: number, wakerCpu: number, flags: number, gen: number, ctx: SchedCtx): number {
     if (p.state !== TASK_BLOCKED || p.blockGen !== gen) return -1; // woken meanwhile by someone else
     if (this.isOnCpu(p)) {
+      this.onCpuWakeups++;
       p.state = TASK_RUNNING;
       p.waitKind = WAIT_NONE;
       return -1;

@@ -12,6 +12,9 @@
  * 4. A nested acquisition inside another critical section (double locking, trylock) does not queue: it waits until
  *    busyUntil, takes the line and extends busyUntil to the end of the outer section. Queued waiters whose grant
  *    falls before the new busyUntil are deferred (their grant event re-checks busyUntil).
+ * 5. With test-and-set spinlocks (machine `spinlocks: tas`, the kernel core decides): a CPU that released the lock and
+ *    requests it again before the next waiter's grant (grantAt) takes it at once; and the waiter to be granted next
+ *    (nextCpu) is drawn at random when the grant is scheduled, among the waiters on the releasing CPU's node if any.
  *
  * Statistics follow lockmeter's: acquisitions, contended acquisitions (had to wait), hold and wait times.
  */
@@ -28,6 +31,10 @@ export class SpinLock {
   qLen = 0;
   /** Pending grant event slot, or -1. */
   grantEv = -1;
+  /** Time of the pending grant (valid while grantEv >= 0). */
+  grantAt = 0;
+  /** Test-and-set locks: the waiter the pending grant goes to, or -1 (FIFO: the head). */
+  nextCpu = -1;
 
   acquisitions = 0;
   contended = 0;
@@ -36,6 +43,8 @@ export class SpinLock {
   maxHoldNs = 0;
   maxWaitNs = 0;
   trylockFailures = 0;
+  /** Test-and-set locks: acquisitions by the releasing CPU ahead of the waiters. */
+  captures = 0;
 
   constructor(id: number, name: string, nCpus: number) {
     this.id = id;
@@ -53,6 +62,21 @@ export class SpinLock {
     }
     this.q[(this.qHead + this.qLen) % this.q.length] = cpu;
     this.qLen++;
+  }
+
+  /** Removes waiting CPU `cpu` from the queue (it must be there), keeping the others' order. */
+  remove(cpu: number): void {
+    const n = this.q.length;
+    let i = 0;
+    while (this.q[(this.qHead + i) % n] !== cpu) i++;
+    for (; i > 0; i--) this.q[(this.qHead + i) % n] = this.q[(this.qHead + i - 1) % n]!;
+    this.qHead = (this.qHead + 1) % n;
+    this.qLen--;
+  }
+
+  /** The i-th waiting CPU (0: the head). */
+  at(i: number): number {
+    return this.q[(this.qHead + i) % this.q.length]!;
   }
 
   head(): number {

@@ -125,6 +125,8 @@ export const MachineFile = z
       .optional(),
     kernelMemNode: z.number().int().min(0, 'must be a node number (0 ..)').optional(),
     userMemory: z.enum(['first-touch', 'flat'], { error: 'must be "first-touch" (pages where a task first computes) or "flat" (spread over all nodes)' }).optional(),
+    spinlocks: z.enum(['fifo', 'tas'], { error: 'must be "fifo" (ticket order, the default) or "tas" (test-and-set: the releasing CPU can take the lock back, waiters are served in random order, those on its node first)' }).optional(),
+    wakeups: z.enum(['direct', 'locked'], { error: 'must be "direct" (the default: a task still current on its CPU is woken without a lock) or "locked" (the waker takes its runqueue lock, as Linux does)' }).optional(),
     costs: z
       .union([
         z.string(),
@@ -143,7 +145,7 @@ export function machineFromObject(raw: unknown, source: string): Machine | strin
       const path = i.path.length ? i.path.join('.') : '(top level)';
       let msg = i.message;
       if (i.code === 'unrecognized_keys')
-        msg = `unknown field(s) ${i.keys.join(', ')}; known fields: name, description, sockets, nodesPerSocket, llcsPerNode, coresPerLlc, threadsPerCore, distances, kernelMemNode, userMemory, costs`;
+        msg = `unknown field(s) ${i.keys.join(', ')}; known fields: name, description, sockets, nodesPerSocket, llcsPerNode, coresPerLlc, threadsPerCore, distances, kernelMemNode, userMemory, spinlocks, wakeups, costs`;
       return `${source}: field "${path}": ${msg}`;
     });
   }
@@ -190,6 +192,8 @@ export function machineFromObject(raw: unknown, source: string): Machine | strin
     cost,
     kernelMemNode: m.kernelMemNode ?? -1,
     userMemory: m.userMemory ?? 'first-touch',
+    spinlocks: m.spinlocks ?? 'fifo',
+    wakeups: m.wakeups ?? 'direct',
   };
   return new Machine(spec);
 }

@@ -42,6 +42,20 @@ export interface TopologySpec {
    * memory: PMQS paper, reference section 9.1): compute is then stretched by the mean over all nodes wherever it runs.
    */
   userMemory?: 'first-touch' | 'flat';
+  /**
+   * How a contended spinlock passes to its waiters: 'fifo' (default; ticket order, as x86 Linux since 2.6.25) or 'tas'
+   * (test-and-set, as 2.4 and 2.6.0 on i386: a CPU that releases the lock and asks again before the next waiter's
+   * grant takes it back at once, since it still holds the line; otherwise a waiter drawn at random from those on the
+   * releasing CPU's node, or from all if none is there).
+   */
+  spinlocks?: 'fifo' | 'tas';
+  /**
+   * A wakeup of a task that is blocking but still current on its CPU (its schedule() has not dequeued it yet):
+   * 'direct' (default; made running at once, without a lock: a simplification) or 'locked' (the waker takes the task's
+   * runqueue lock and marks it running there, as try_to_wake_up does in 2.4 and 2.6; if the task's CPU was already
+   * waiting for that lock in schedule(), the order of the two requests decides whether the task is switched out).
+   */
+  wakeups?: 'direct' | 'locked';
 }
 
 export class Machine {
@@ -70,6 +84,10 @@ export class Machine {
   readonly examineNs: Float64Array;
   /** Where user memory lives (TopologySpec.userMemory). */
   readonly userMemory: 'first-touch' | 'flat';
+  /** Spinlock hand-over (TopologySpec.spinlocks). */
+  readonly spinlocks: 'fifo' | 'tas';
+  /** Wakeups of a task still current on its CPU (TopologySpec.wakeups). */
+  readonly wakeups: 'direct' | 'locked';
   /** Compute-time multiplier x1000 by (running node, memory node), row-major; with flat memory each row is its mean. */
   private readonly memMilli: Int32Array;
 
@@ -124,6 +142,8 @@ export class Machine {
       }
     }
     this.userMemory = spec.userMemory ?? 'first-touch';
+    this.spinlocks = spec.spinlocks ?? 'fifo';
+    this.wakeups = spec.wakeups ?? 'direct';
     if (this.userMemory === 'flat') {
       for (let a = 0; a < nn; a++) {
         let sum = 0;
@@ -202,7 +222,9 @@ export class Machine {
     return (
       `${this.nCpus} CPUs: ${s.sockets} socket(s) x ${s.nodesPerSocket} node(s) x ${s.llcsPerNode} LLC(s) x ` +
       `${s.coresPerLlc} core(s) x ${s.threadsPerCore} thread(s); costs ${this.cost.name}` +
-      (this.userMemory === 'flat' && this.nNodes > 1 ? '; user memory flat over the nodes' : '')
+      (this.userMemory === 'flat' && this.nNodes > 1 ? '; user memory flat over the nodes' : '') +
+      (this.spinlocks === 'tas' ? '; test-and-set spinlocks' : '') +
+      (this.wakeups === 'locked' ? '; wakeups of a blocking task take its runqueue lock' : '')
     );
   }
 }
