@@ -132,7 +132,7 @@ time depending on the policy (closures and arrays on rarer paths, task creation)
 
 - **Cost per event from 8 to 1024 CPUs (goal < 1.5x): met for loop_yield (1.02-1.10x), not for hackbench
   (1.6-2.5x, depending on the day).** Two runs of \`npm run bench\` in the seventh session of 2026-11-22 gave
-  kilo1024 hackbench 204 and 200 ns/event against smp8's 118 and 122 (1.73x, 1.64x); the eighth session's run (after the socket lock of docs/workloads.md, which adds a field to every task: 916 bytes a task against 908) gave 216 against 98 (2.21x); the table above is the ninth session's (after the machine options `spinlocks` and `wakeups`, two tests on the lock and wakeup paths; 917 bytes a task), 203 against 116 (1.75x), and a run just before it, while a research helper shared the machine, 230 against 108 (2.13x); the same
+  kilo1024 hackbench 204 and 200 ns/event against smp8's 118 and 122 (1.73x, 1.64x); the eighth session's run (after the socket lock of docs/workloads.md, which adds a field to every task: 916 bytes a task against 908) gave 216 against 98 (2.21x); the table above is the ninth session's (after the machine options \`spinlocks\` and \`wakeups\`, two tests on the lock and wakeup paths; 917 bytes a task), 203 against 116 (1.75x), and a run just before it, while a research helper shared the machine, 230 against 108 (2.13x); the same
   simulation (the same 32,175,466 events) had taken 286 ns/event in the sixth session's table. No engine change
   between them explains it (the seventh session added only TCP counters and \`--check\` invariants): most likely
   the sixth session's runs shared the cores with other work. The 1 s kilo1024 run below took 51.5 s in the seventh
