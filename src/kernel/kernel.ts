@@ -1279,38 +1279,45 @@ export class Kernel implements KernelView {
   }
 
   private scheduleGrant(lock: SpinLock): void {
-    const head = this.tasLocks ? this.tasPick(lock) : lock.head();
-    const xfer = lock.lastCpu >= 0 && lock.lastCpu !== head ? this.machine.lineNs(lock.lastCpu, head) : 0;
+    const from = lock.lastCpu;
+    let xfer = 0;
+    if (from >= 0) {
+      if (!this.tasLocks) {
+        const head = lock.head();
+        if (head !== from) xfer = this.machine.lineNs(from, head);
+      } else {
+        // test-and-set: the race starts when the nearest spinner sees the release; onGrant draws the winner then
+        xfer = Infinity;
+        for (let i = 0; i < lock.qLen; i++) {
+          const w = lock.at(i);
+          const x = w === from ? 0 : this.machine.lineNs(from, w);
+          if (x < xfer) xfer = x;
+        }
+      }
+    }
     const at = Math.max(lock.busyUntil, this.now) + xfer;
     lock.grantAt = at;
     lock.grantEv = this.q.schedule(at, EV_GRANT, lock.id);
   }
 
   /**
-   * Test-and-set hand-over: the waiter that wins the race for the released line, drawn from the lock stream among the
-   * waiters on the releasing CPU's node (the line reaches them first), or among all if none is there.
+   * Test-and-set hand-over: the waiter that wins the race for the released line, drawn from the seed's "spinlocks"
+   * stream among the waiters on the releasing CPU's node (the line reaches them first), or among all if none is there.
    */
   private tasPick(lock: SpinLock): number {
     const n = lock.qLen;
-    let pick = lock.head();
-    if (n > 1) {
-      const m = this.machine;
-      const node = lock.lastCpu >= 0 ? m.cpuNode[lock.lastCpu]! : -1;
-      let near = 0;
-      for (let i = 0; i < n; i++) if (m.cpuNode[lock.at(i)] === node) near++;
-      const r = this.lockRng!.int(near > 0 ? near : n);
-      if (near === 0) pick = lock.at(r);
-      else
-        for (let i = 0, j = 0; i < n; i++) {
-          const cpu = lock.at(i);
-          if (m.cpuNode[cpu] === node && j++ === r) {
-            pick = cpu;
-            break;
-          }
-        }
+    if (n === 1) return lock.head();
+    const m = this.machine;
+    const node = lock.lastCpu >= 0 ? m.cpuNode[lock.lastCpu]! : -1;
+    let near = 0;
+    for (let i = 0; i < n; i++) if (m.cpuNode[lock.at(i)] === node) near++;
+    const r = this.lockRng!.int(near > 0 ? near : n);
+    if (near === 0) return lock.at(r);
+    for (let i = 0, j = 0; i < n; i++) {
+      const cpu = lock.at(i);
+      if (m.cpuNode[cpu] === node && j++ === r) return cpu;
     }
-    lock.nextCpu = pick;
-    return pick;
+    throw new Error('tasPick: no waiter drawn');
   }
 
   /** A lock's section ended (nested release): pass it on if CPUs wait. */
@@ -1324,13 +1331,17 @@ export class Kernel implements KernelView {
       this.scheduleGrant(lock);
       return;
     }
-    let cpu: number;
     if (this.tasLocks) {
-      cpu = lock.nextCpu;
+      const cpu = this.tasPick(lock);
       lock.remove(cpu);
-      lock.nextCpu = -1;
-    } else cpu = lock.shift();
-    const c = this.cpus[cpu]!;
+      const c = this.cpus[cpu]!;
+      c.spinLock = null;
+      const from = lock.lastCpu;
+      const g = from >= 0 && from !== cpu ? Math.max(this.now, lock.busyUntil + this.machine.lineNs(from, cpu)) : this.now;
+      this.runCS(c, lock, g, c.spinFrom, true);
+      return;
+    }
+    const c = this.cpus[lock.shift()]!;
     c.spinLock = null;
     this.runCS(c, lock, this.now, c.spinFrom, true);
   }

@@ -13,8 +13,9 @@
  *    busyUntil, takes the line and extends busyUntil to the end of the outer section. Queued waiters whose grant
  *    falls before the new busyUntil are deferred (their grant event re-checks busyUntil).
  * 5. With test-and-set spinlocks (machine `spinlocks: tas`, the kernel core decides): a CPU that released the lock and
- *    requests it again before the next waiter's grant (grantAt) takes it at once; and the waiter to be granted next
- *    (nextCpu) is drawn at random when the grant is scheduled, among the waiters on the releasing CPU's node if any.
+ *    requests it again before the nearest waiter can see the release (grantAt) takes it at once; otherwise, at
+ *    grantAt, the winner is drawn at random among the CPUs waiting then, from those on the releasing CPU's node if
+ *    any, and is granted the lock once the line reaches it.
  *
  * Statistics follow lockmeter's: acquisitions, contended acquisitions (had to wait), hold and wait times.
  */
@@ -33,8 +34,6 @@ export class SpinLock {
   grantEv = -1;
   /** Time of the pending grant (valid while grantEv >= 0). */
   grantAt = 0;
-  /** Test-and-set locks: the waiter the pending grant goes to, or -1 (FIFO: the head). */
-  nextCpu = -1;
 
   acquisitions = 0;
   contended = 0;

@@ -44,9 +44,9 @@ export interface TopologySpec {
   userMemory?: 'first-touch' | 'flat';
   /**
    * How a contended spinlock passes to its waiters: 'fifo' (default; ticket order, as x86 Linux since 2.6.25) or 'tas'
-   * (test-and-set, as 2.4 and 2.6.0 on i386: a CPU that releases the lock and asks again before the next waiter's
-   * grant takes it back at once, since it still holds the line; otherwise a waiter drawn at random from those on the
-   * releasing CPU's node, or from all if none is there).
+   * (test-and-set, as 2.4 and 2.6.0 on i386: a CPU that releases the lock and asks again before the nearest waiter
+   * can see the release takes it back at once, since it still holds the line; otherwise a waiter drawn at random
+   * from those waiting then on the releasing CPU's node, or from all if none is there).
    */
   spinlocks?: 'fifo' | 'tas';
   /**
