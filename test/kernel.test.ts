@@ -409,6 +409,8 @@ test('machine options spinlocks: tas and wakeups: locked change how runqueue_loc
     const end = runFor(k, 60e9);
     assert.ok(k.finishedAt >= 0, 'the run finishes');
     const rq = k.locks.find((l) => l.name === 'runqueue_lock')!;
+    const reported = collectMetrics(k, end).locks.find((l) => l.name === 'runqueue_lock')!.captures;
+    assert.equal(reported, rq.captures, 'metrics.locks[].captures reports the lock\'s count');
     return { end, switches: k.contextSwitches, captures: rq.captures, onCpu: k.onCpuWakeups, contended: rq.contended };
   };
   const base = run('fifo', 'direct');

@@ -62,6 +62,7 @@ export function formatReport(r: RunResult): string {
   for (const [k, v] of rows) out.push(`  ${k.padEnd(w)}  ${v}`);
   out.push('');
   out.push('locks:');
+  const captured = m.locks.some((l) => l.captures > 0);
   const lrows = m.locks
     .filter((l) => l.acquisitions > 0)
     .map((l) => [
@@ -74,8 +75,12 @@ export function formatReport(r: RunResult): string {
       pct(l.utilization),
       pct(l.maxUtilization),
       l.spinCpus.toFixed(3),
+      ...(captured ? [si(l.captures)] : []),
     ]);
-  for (const line of table(['name', 'n', 'acquired', 'contended', 'mean hold', 'mean wait', 'util', 'max util', 'spin CPUs'], lrows)) out.push(`  ${line}`);
+  const head = ['name', 'n', 'acquired', 'contended', 'mean hold', 'mean wait', 'util', 'max util', 'spin CPUs'];
+  // test-and-set locks (machine spinlocks: tas): acquisitions by the releasing CPU ahead of its waiters
+  if (captured) head.push('recaptured');
+  for (const line of table(head, lrows)) out.push(`  ${line}`);
   out.push('');
   out.push(`simulator: ${r.sim.events} events in ${(r.sim.wallMs / 1000).toFixed(2)} s wall (${si(r.sim.eventsPerSec)} events/s)`);
   return out.join('\n');

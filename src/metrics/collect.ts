@@ -20,6 +20,8 @@ export interface LockRow {
   maxUtilization: number;
   spinCpus: number;
   trylockFailures: number;
+  /** Test-and-set locks (machine spinlocks: tas): acquisitions by the CPU that had just released the lock, ahead of its waiters. */
+  captures: number;
 }
 
 export interface Metrics {
@@ -63,7 +65,7 @@ export function collectMetrics(k: Kernel, simNs: number): Metrics {
     const name = l.name.replace(/\[\d+\]/g, '[*]');
     let g = groups.get(name);
     if (!g) {
-      g = { name, instances: 0, acquisitions: 0, contention: 0, meanHoldNs: 0, meanWaitNs: 0, maxHoldNs: 0, maxWaitNs: 0, utilization: 0, maxUtilization: 0, spinCpus: 0, trylockFailures: 0, waitSum: 0, holdSum: 0 };
+      g = { name, instances: 0, acquisitions: 0, contention: 0, meanHoldNs: 0, meanWaitNs: 0, maxHoldNs: 0, maxWaitNs: 0, utilization: 0, maxUtilization: 0, spinCpus: 0, trylockFailures: 0, captures: 0, waitSum: 0, holdSum: 0 };
       groups.set(name, g);
     }
     g.instances++;
@@ -75,6 +77,7 @@ export function collectMetrics(k: Kernel, simNs: number): Metrics {
     g.maxWaitNs = Math.max(g.maxWaitNs, l.maxWaitNs);
     g.maxUtilization = Math.max(g.maxUtilization, l.holdNs / simNs);
     g.trylockFailures += l.trylockFailures;
+    g.captures += l.captures;
   }
   const locks: LockRow[] = [...groups.values()].map((g) => ({
     name: g.name,
@@ -89,6 +92,7 @@ export function collectMetrics(k: Kernel, simNs: number): Metrics {
     maxUtilization: r4(g.maxUtilization),
     spinCpus: r4(g.waitSum / simNs),
     trylockFailures: g.trylockFailures,
+    captures: g.captures,
   }));
   let s1 = 0;
   let s2 = 0;
