@@ -59,6 +59,8 @@ test('bad names and parameters give one clear line, exit 2, no stack trace', () 
     [['reproduce', 'dss-yield', '--set', 'cfs9:x=1'], /"cfs9" is neither a workload nor a policy/],
     [['reproduce', 'dss-yield', '--set', 'dss:hz=fast'], /--set "dss:hz=fast": .*parameter "hz"/],
     [['reproduce', 'dss-yield', '--set', 'dss'], /--set "dss" sets nothing/],
+    [['reproduce', 'dss-yield', '--set', 'machine:spinlocks=ticket'], /--set "machine:spinlocks=ticket": machine parameter "spinlocks": "ticket" is not one of fifo, tas/],
+    [['reproduce', 'dss-yield', '--set', 'machine:locks=tas'], /machine has no parameter "locks"; its parameters are: spinlocks, wakeups/],
   ];
   for (const [args, re] of cases) {
     const r = cli(...args);
@@ -113,4 +115,15 @@ test('reproduce --set runs a what-if: the parameter reaches every run of that po
   assert.notEqual(j.rows[0].simulated, base.rows[0].simulated);
   const text = cli('reproduce', 'dss-yield', '--set', 'dss:hz=1000');
   assert.match(text.out, /parameters set over the reproduction's own \(--set\): dss:hz=1000; .* a what-if/);
+});
+
+test('reproduce --set machine:... gives every run the machine options, and the runs say so', () => {
+  const r = cli('reproduce', 'dss-yield', '--json', '--set', 'machine:spinlocks=tas,wakeups=locked');
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.deepEqual(j.overrides, { machine: { spinlocks: 'tas', wakeups: 'locked' } });
+  for (const run of Object.values(j.runs) as { spec: { machineOptions?: Record<string, unknown> } }[])
+    assert.deepEqual(run.spec.machineOptions, { spinlocks: 'tas', wakeups: 'locked' });
+  const text = cli('reproduce', 'dss-yield', '--set', 'machine:wakeups=locked');
+  assert.match(text.out, /parameters set over the reproduction's own \(--set\): machine:wakeups=locked; .* a what-if/);
 });

@@ -9,8 +9,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { parseDuration } from '../engine/time.js';
 import { ParamError, describeTunable, resolveParams, splitSpec } from '../experiments/params.js';
-import { runExperiment, type RunResult, type RunSpec } from '../experiments/run.js';
-import { runReproduction, type Overrides, type ReproResult } from '../experiments/reproduce.js';
+import { MACHINE_OPTIONS, runExperiment, type RunResult, type RunSpec } from '../experiments/run.js';
+import { MACHINE_SET, runReproduction, type Overrides, type ReproResult } from '../experiments/reproduce.js';
 import { REPRODUCTIONS, findReproduction } from '../experiments/reproductions.js';
 import { ModelError } from '../kernel/kernel.js';
 import { listMachinePresets } from '../machine/presets.js';
@@ -188,13 +188,15 @@ function parseOverrides(sets: readonly string[]): Overrides {
     } catch (e) {
       fail(`--set "${text}": ${(e as Error).message}`);
     }
+    const mach = spec.name === MACHINE_SET;
     const w = WORKLOADS.find((x) => x.name === spec.name);
     const p = POLICIES.find((x) => x.name === spec.name);
-    if (!w && !p) fail(`--set "${text}": "${spec.name}" is neither a workload nor a policy; write --set NAME:key=value,... with one of: ${[...WORKLOADS.map((x) => x.name), ...POLICIES.map((x) => x.name)].join(', ')}`);
+    if (!w && !p && !mach) fail(`--set "${text}": "${spec.name}" is neither a workload nor a policy nor "machine"; write --set NAME:key=value,... with one of: ${[...WORKLOADS.map((x) => x.name), ...POLICIES.map((x) => x.name), MACHINE_SET].join(', ')}`);
     if (Object.keys(spec.raw).length === 0) fail(`--set "${text}" sets nothing; write --set ${spec.name}:key=value,... (schedlab list shows the parameters)`);
     const merged = { ...out[spec.name], ...spec.raw };
     try {
-      if (w) resolveParams(`workload ${w.name}`, w.params, merged);
+      if (mach) resolveParams('machine', MACHINE_OPTIONS, merged);
+      else if (w) resolveParams(`workload ${w.name}`, w.params, merged);
       else resolveParams(`policy ${p!.name}`, p!.tunables, merged);
     } catch (e) {
       if (e instanceof ParamError) fail(`--set "${text}": ${e.message}`);
@@ -219,6 +221,7 @@ function doReproduce(name: string | undefined, o: { json?: boolean; progress?: b
   const list = name === 'all' ? [...REPRODUCTIONS] : [findReproduction(name) ?? fail(`no reproduction "${name}"; reproductions: ${REPRODUCTIONS.map((r) => r.name).join(', ')}`)];
   const overrides = parseOverrides(o.set ?? []);
   for (const n of Object.keys(overrides)) {
+    if (n === MACHINE_SET) continue; // every run has a machine
     const usedBy = list.filter((r) => Object.values(r.runs).some((spec) => spec.workload === n || spec.sched === n));
     if (usedBy.length === 0) fail(`--set ${n}:...: no run of ${name === 'all' ? 'any reproduction' : `"${name}"`} uses ${n}; the runs use ${[...new Set(list.flatMap((r) => Object.values(r.runs).flatMap((spec) => [spec.workload, spec.sched])))].join(', ')}`);
   }
@@ -307,7 +310,7 @@ Same command and seed, same output (apart from the wall-clock figures under "sim
     .option('--json', 'print the results as JSON')
     .option('--seeds <n>', 'run every simulation with n consecutive seeds: mean and range per row, findings checked on each seed (mkbench draws from the seed; chat only with --jitter)')
     .option('--jitter <pct>', "chat runs draw each message's user work from the seed, uniformly within +-pct% of its mean, so --seeds shows their run-to-run spread (default 0: fixed)")
-    .option('--set <name:k=v,...>', "set a workload's or policy's parameters in every run that uses it, over the reproduction's own (repeatable), e.g. --set chat:nagle=1,bufKb=48 or --set dss:version=2.5.2-pre6: a what-if against the same published figures", (v: string, prev: string[] = []) => [...prev, v])
+    .option('--set <name:k=v,...>', "set a workload's or policy's parameters in every run that uses it, over the reproduction's own (repeatable), e.g. --set chat:nagle=1,bufKb=48 or --set dss:version=2.5.2-pre6, or every run's machine options, --set machine:spinlocks=tas,wakeups=locked (docs/machines.md): a what-if against the same published figures", (v: string, prev: string[] = []) => [...prev, v])
     .option('--no-progress', 'no progress on stderr')
     .action((name: string | undefined, o: { json?: boolean; progress?: boolean; seeds?: string; jitter?: string; set?: string[] }) => doReproduce(name, o));
 

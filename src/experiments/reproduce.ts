@@ -93,10 +93,14 @@ export function withJitter(spec: RunSpec, jitter: number): RunSpec {
 
 /**
  * Parameters set over a reproduction's runs (`schedlab reproduce --set`): for each workload or policy name, values
- * that replace or add to those of every run of that workload or policy. The published figures stay what they were,
+ * that replace or add to those of every run of that workload or policy; under "machine", machine options (MACHINE_OPTIONS)
+ * for every run. The published figures stay what they were,
  * so the comparison then answers "what if", not "does the model reproduce the source".
  */
 export type Overrides = Record<string, Record<string, string | number>>;
+
+/** The --set name whose values go to every run's machine (MACHINE_OPTIONS in run.ts): `--set machine:spinlocks=tas`. */
+export const MACHINE_SET = 'machine';
 
 /** A run's spec with the overrides that apply to it; `used` collects the names that applied. */
 export function withOverrides(spec: RunSpec, overrides: Overrides, used?: Set<string>): RunSpec {
@@ -110,6 +114,11 @@ export function withOverrides(spec: RunSpec, overrides: Overrides, used?: Set<st
   if (p !== undefined) {
     out = { ...out, schedParams: { ...out.schedParams, ...p } };
     used?.add(spec.sched);
+  }
+  const m = overrides[MACHINE_SET];
+  if (m !== undefined) {
+    out = { ...out, machineOptions: { ...out.machineOptions, ...m } };
+    used?.add(MACHINE_SET);
   }
   return out;
 }

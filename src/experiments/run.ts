@@ -12,12 +12,12 @@
  */
 import { Kernel } from '../kernel/kernel.js';
 import { buildPreset, machineFromObject, machinePresetNames } from '../machine/presets.js';
-import type { Machine } from '../machine/topology.js';
+import { Machine } from '../machine/topology.js';
 import { findPolicy, POLICIES } from '../policies/registry.js';
 import { findWorkload, WORKLOADS } from '../workloads/registry.js';
 import { collectMetrics, type Metrics } from '../metrics/collect.js';
 import { ParamError, resolveParams } from './params.js';
-import type { TunableValues } from '../kernel/sched-class.js';
+import type { TunableDecl, TunableValues } from '../kernel/sched-class.js';
 import type { WorkloadOutcome } from '../workloads/workload.js';
 
 export interface RunSpec {
@@ -27,9 +27,17 @@ export interface RunSpec {
   schedParams?: Record<string, string | number>;
   workload: string;
   workloadParams?: Record<string, string | number>;
+  /** Kernel-core semantics set over the machine's own (MACHINE_OPTIONS; `schedlab reproduce --set machine:...`). */
+  machineOptions?: Record<string, string | number>;
   durationNs: number;
   seed: number;
 }
+
+/** The machine-file fields a run can set over any machine, preset or file (docs/machines.md). */
+export const MACHINE_OPTIONS: readonly TunableDecl[] = [
+  { name: 'spinlocks', default: 'fifo', unit: 'choice', choices: ['fifo', 'tas'], meaning: 'hand-over of a contended spinlock: fifo (ticket order) or tas (test-and-set, Linux 2.4 and 2.6.0 on i386)' },
+  { name: 'wakeups', default: 'direct', unit: 'choice', choices: ['direct', 'locked'], meaning: "a blocking task still current on its CPU: woken without a lock (direct) or under its runqueue lock (locked, as Linux's try_to_wake_up)" },
+];
 
 export interface RunResult {
   spec: {
@@ -71,7 +79,17 @@ export function resolveMachine(m: RunSpec['machine'], source = 'machine file'): 
 }
 
 export function runExperiment(spec: RunSpec, opts: RunOptions = {}): RunResult {
-  const machine = resolveMachine(spec.machine, opts.machineSource);
+  let machine = resolveMachine(spec.machine, opts.machineSource);
+  const mo = spec.machineOptions;
+  if (mo !== undefined && Object.keys(mo).length > 0) {
+    const v = resolveParams('machine', MACHINE_OPTIONS, mo);
+    // only the options given replace the machine's own
+    machine = new Machine({
+      ...machine.spec,
+      ...('spinlocks' in mo ? { spinlocks: v.spinlocks as 'fifo' | 'tas' } : {}),
+      ...('wakeups' in mo ? { wakeups: v.wakeups as 'direct' | 'locked' } : {}),
+    });
+  }
   const pe = findPolicy(spec.sched);
   if (!pe) throw new ParamError(`unknown policy "${spec.sched}"; policies: ${POLICIES.map((p) => p.name).join(', ')}`);
   const we = findWorkload(spec.workload);
