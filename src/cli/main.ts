@@ -110,6 +110,8 @@ function doList(what: string | undefined): void {
     out.push('machines (--machine NAME, or a YAML/JSON machine file; see docs/machines.md):');
     const rows = listMachinePresets().map((m) => [m.name, String(m.cpus), String(m.nodes), m.costs, m.description]);
     for (const l of table(['name', 'cpus', 'nodes', 'costs', 'description'], rows, [0, 3, 4])) out.push(`  ${l}`);
+    out.push('  machine options (fields of a machine file; over every run of a reproduction: reproduce --set machine:k=v,...):');
+    for (const t of MACHINE_OPTIONS) out.push(`      ${describeTunable(t)}`);
     out.push('');
   }
   if (!what || what === 'policies') {
