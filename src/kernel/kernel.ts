@@ -1276,6 +1276,17 @@ export class Kernel implements KernelView {
     c.spinFrom = this.now;
     lock.push(c.id);
     if (lock.grantEv < 0 && lock.qLen === 1) this.scheduleGrant(lock);
+    else if (this.tasLocks) this.tasEarlier(lock, c.id);
+  }
+
+  /** Test-and-set: a waiter nearer the holder than those queued before it sees the release first; bring the race forward. */
+  private tasEarlier(lock: SpinLock, cpu: number): void {
+    if (lock.grantEv < 0 || lock.busyUntil === Infinity || lock.lastCpu < 0) return;
+    const t = Math.max(lock.busyUntil, this.now) + (cpu === lock.lastCpu ? 0 : this.machine.lineNs(lock.lastCpu, cpu));
+    if (t < lock.grantAt) {
+      this.q.reschedule(lock.grantEv, t);
+      lock.grantAt = t;
+    }
   }
 
   private scheduleGrant(lock: SpinLock): void {
@@ -1323,6 +1334,7 @@ export class Kernel implements KernelView {
   /** A lock's section ended (nested release): pass it on if CPUs wait. */
   lockReleased(lock: SpinLock): void {
     if (lock.qLen > 0 && lock.grantEv < 0) this.scheduleGrant(lock);
+    else if (this.tasLocks && lock.qLen > 0) for (let i = 0; i < lock.qLen; i++) this.tasEarlier(lock, lock.at(i));
   }
 
   private onGrant(lock: SpinLock): void {

@@ -67,7 +67,8 @@ export class SpinLock {
   remove(cpu: number): void {
     const n = this.q.length;
     let i = 0;
-    while (this.q[(this.qHead + i) % n] !== cpu) i++;
+    while (i < this.qLen && this.q[(this.qHead + i) % n] !== cpu) i++;
+    if (i === this.qLen) throw new Error(`lock ${this.name}: CPU ${cpu} is not waiting`);
     for (; i > 0; i--) this.q[(this.qHead + i) % n] = this.q[(this.qHead + i - 1) % n]!;
     this.qHead = (this.qHead + 1) % n;
     this.qLen--;

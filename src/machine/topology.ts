@@ -53,7 +53,7 @@ export interface TopologySpec {
    * A wakeup of a task that is blocking but still current on its CPU (its schedule() has not dequeued it yet):
    * 'direct' (default; made running at once, without a lock: a simplification) or 'locked' (the waker takes the task's
    * runqueue lock and marks it running there, as try_to_wake_up does in 2.4 and 2.6; if the task's CPU was already
-   * waiting for that lock in schedule(), the order of the two requests decides whether the task is switched out).
+   * waiting for that lock in schedule(), which of the two gets the lock first (FIFO order, or under tas a capture or the draw) decides whether the task is switched out).
    */
   wakeups?: 'direct' | 'locked';
 }
