@@ -124,6 +124,10 @@ test('reproduce --set machine:... gives every run the machine options, and the r
   assert.deepEqual(j.overrides, { machine: { spinlocks: 'tas', wakeups: 'locked' } });
   for (const run of Object.values(j.runs) as { spec: { machineOptions?: Record<string, unknown> } }[])
     assert.deepEqual(run.spec.machineOptions, { spinlocks: 'tas', wakeups: 'locked' });
+  // and they reach the simulation: the 8-way run's events differ from the plain reproduction's
+  const plain = JSON.parse(cli('reproduce', 'dss-yield', '--json').out);
+  const ev = (x: { runs: Record<string, { events: number }> }) => Object.values(x.runs).map((run) => run.events);
+  assert.notDeepEqual(ev(j), ev(plain));
   const text = cli('reproduce', 'dss-yield', '--set', 'machine:wakeups=locked');
   assert.match(text.out, /parameters set over the reproduction's own \(--set\): machine:wakeups=locked; .* a what-if/);
 });
