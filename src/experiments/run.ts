@@ -12,7 +12,7 @@
  */
 import { Kernel } from '../kernel/kernel.js';
 import { buildPreset, machineFromObject, machinePresetNames } from '../machine/presets.js';
-import { Machine } from '../machine/topology.js';
+import { Machine, type TopologySpec } from '../machine/topology.js';
 import { findPolicy, POLICIES } from '../policies/registry.js';
 import { findWorkload, WORKLOADS } from '../workloads/registry.js';
 import { collectMetrics, type Metrics } from '../metrics/collect.js';
@@ -83,12 +83,9 @@ export function runExperiment(spec: RunSpec, opts: RunOptions = {}): RunResult {
   const mo = spec.machineOptions;
   if (mo !== undefined && Object.keys(mo).length > 0) {
     const v = resolveParams('machine', MACHINE_OPTIONS, mo);
-    // only the options given replace the machine's own
-    machine = new Machine({
-      ...machine.spec,
-      ...('spinlocks' in mo ? { spinlocks: v.spinlocks as 'fifo' | 'tas' } : {}),
-      ...('wakeups' in mo ? { wakeups: v.wakeups as 'direct' | 'locked' } : {}),
-    });
+    // only the options given replace the machine's own (resolveParams has checked their names and values)
+    const given = Object.fromEntries(Object.keys(mo).map((k) => [k, v[k]])) as Partial<TopologySpec>;
+    machine = new Machine({ ...machine.spec, ...given });
   }
   const pe = findPolicy(spec.sched);
   if (!pe) throw new ParamError(`unknown policy "${spec.sched}"; policies: ${POLICIES.map((p) => p.name).join(', ')}`);

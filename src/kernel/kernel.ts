@@ -1268,8 +1268,7 @@ export class Kernel implements KernelView {
       return;
     }
     if (lock.freeAt(this.now)) {
-      const xfer = lock.lastCpu >= 0 && lock.lastCpu !== c.id ? this.machine.lineNs(lock.lastCpu, c.id) : 0;
-      this.runCS(c, lock, this.now + xfer, this.now, false);
+      this.runCS(c, lock, this.now + this.lineFromHolder(lock, c.id), this.now, false);
       return;
     }
     c.spinLock = lock;
@@ -1282,29 +1281,25 @@ export class Kernel implements KernelView {
   /** Test-and-set: a waiter nearer the holder than those queued before it sees the release first; bring the race forward. */
   private tasEarlier(lock: SpinLock, cpu: number): void {
     if (lock.grantEv < 0 || lock.busyUntil === Infinity || lock.lastCpu < 0) return;
-    const t = Math.max(lock.busyUntil, this.now) + (cpu === lock.lastCpu ? 0 : this.machine.lineNs(lock.lastCpu, cpu));
+    const t = Math.max(lock.busyUntil, this.now) + this.lineFromHolder(lock, cpu);
     if (t < lock.grantAt) {
       this.q.reschedule(lock.grantEv, t);
       lock.grantAt = t;
     }
   }
 
+  /** The transfer of the lock's line from the CPU that held it last to `cpu` (0 if none held it, or `cpu` did). */
+  private lineFromHolder(lock: SpinLock, cpu: number): number {
+    return lock.lastCpu >= 0 ? this.machine.lineNs(lock.lastCpu, cpu) : 0;
+  }
+
   private scheduleGrant(lock: SpinLock): void {
-    const from = lock.lastCpu;
-    let xfer = 0;
-    if (from >= 0) {
-      if (!this.tasLocks) {
-        const head = lock.head();
-        if (head !== from) xfer = this.machine.lineNs(from, head);
-      } else {
-        // test-and-set: the race starts when the nearest spinner sees the release; onGrant draws the winner then
-        xfer = Infinity;
-        for (let i = 0; i < lock.qLen; i++) {
-          const w = lock.at(i);
-          const x = w === from ? 0 : this.machine.lineNs(from, w);
-          if (x < xfer) xfer = x;
-        }
-      }
+    let xfer: number;
+    if (!this.tasLocks) xfer = this.lineFromHolder(lock, lock.head());
+    else {
+      // test-and-set: the race starts when the nearest spinner sees the release; onGrant draws the winner then
+      xfer = Infinity;
+      for (let i = 0; i < lock.qLen; i++) xfer = Math.min(xfer, this.lineFromHolder(lock, lock.at(i)));
     }
     const at = Math.max(lock.busyUntil, this.now) + xfer;
     lock.grantAt = at;
@@ -1348,9 +1343,7 @@ export class Kernel implements KernelView {
       lock.remove(cpu);
       const c = this.cpus[cpu]!;
       c.spinLock = null;
-      const from = lock.lastCpu;
-      const g = from >= 0 && from !== cpu ? Math.max(this.now, lock.busyUntil + this.machine.lineNs(from, cpu)) : this.now;
-      this.runCS(c, lock, g, c.spinFrom, true);
+      this.runCS(c, lock, Math.max(this.now, lock.busyUntil + this.lineFromHolder(lock, cpu)), c.spinFrom, true);
       return;
     }
     const c = this.cpus[lock.shift()]!;
@@ -1446,25 +1439,20 @@ export class Kernel implements KernelView {
       this.continueAt(c, this.now + this.cost.wakeupBaseNs);
       return;
     }
+    let target: number;
     if (this.isOnCpu(p)) {
       // (wakeups: locked) try_to_wake_up locks the task's runqueue; csWake finds it not yet dequeued and marks it
       // running, unless its CPU's schedule() got the lock first and switched it out
+      target = p.cpu;
       c.stepPreNs = 0;
-      c.stepTask = p;
-      c.stepFlags = flags;
-      c.stepGen = gen;
-      c.stepCpu = p.cpu;
-      c.step = STEP_WAKE;
-      c.stepLock = this.policy.rqLock(p.cpu);
-      this.requestLock(c, c.stepLock);
-      return;
+    } else {
+      const ctx = this.ctx;
+      ctx.begin(c.id, this.now);
+      target = this.policy.selectCpu(p, c.id, flags, ctx);
+      this.checkCpuChoice(p, target, 'selectCpu');
+      c.stepPreNs = ctx.cost + ctx.outside;
+      ctx.flushResched(c.id, this.now);
     }
-    const ctx = this.ctx;
-    ctx.begin(c.id, this.now);
-    const target = this.policy.selectCpu(p, c.id, flags, ctx);
-    this.checkCpuChoice(p, target, 'selectCpu');
-    c.stepPreNs = ctx.cost + ctx.outside;
-    ctx.flushResched(c.id, this.now);
     c.stepTask = p;
     c.stepFlags = flags;
     c.stepGen = gen;
